@@ -1,0 +1,41 @@
+"""Test set-up: no network, a private Hugging Face home, tiny real checkpoints built once."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before anything imports huggingface_hub (it reads these at import): an accidental download
+# fails at once instead of hanging, and no test touches the user's own cache.
+_HF_HOME = tempfile.mkdtemp(prefix="translate-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.pop("HF_HUB_CACHE", None)
+os.environ.pop("TRANSLATE_MT_MODEL", None)
+os.environ.pop("TRANSLATE_SUMMARY_MODEL", None)
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import pytest  # noqa: E402
+
+from tests.checkpoints import build_bart, build_marian  # noqa: E402
+
+SEED_DOC = Path(__file__).parent.parent / "seeds" / "000_be3c723829fc6d8c.txt"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "translate-cache"))
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> tuple[Path, Path]:
+    """(MarianMT folder, BART folder): random weights, tokenizers trained on tests/data."""
+    root = tmp_path_factory.mktemp("models")
+    return build_marian(root / "marian"), build_bart(root / "bart")
+
+
+@pytest.fixture
+def model_args(tiny_models) -> list[str]:
+    marian, bart = tiny_models
+    return ["--mt-model", str(marian), "--summary-model", str(bart)]

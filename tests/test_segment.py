@@ -1,0 +1,122 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from translate.segment import segment, split_blocks, split_sentences
+
+
+def words(text: str) -> int:
+    """A stand-in token counter: one token per word plus an end-of-sentence token."""
+    return len(text.split()) + 1
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = (
+        "Das gilt z. B. für Äpfel, Birnen usw. im Handel. Er kam u. a. mit Dr. Müller und "
+        "Prof. Schmidt. Siehe S. 5 und Nr. 7 d. h. im Anhang. Es kostet ca. 5 Mio. Euro im Jahr."
+    )
+    assert sentences(text) == [
+        "Das gilt z. B. für Äpfel, Birnen usw. im Handel.",
+        "Er kam u. a. mit Dr. Müller und Prof. Schmidt.",
+        "Siehe S. 5 und Nr. 7 d. h. im Anhang.",
+        "Es kostet ca. 5 Mio. Euro im Jahr.",
+    ]
+
+
+def test_ordinal_dates_do_not_end_sentences():
+    text = (
+        "Am 5. Dezember 1994 wurde es unterzeichnet. Der 2. Weltkrieg endete 1945. "
+        "Er kam am 3. Oktober."
+    )
+    assert sentences(text) == [
+        "Am 5. Dezember 1994 wurde es unterzeichnet.",
+        "Der 2. Weltkrieg endete 1945.",
+        "Er kam am 3. Oktober.",
+    ]
+
+
+def test_quotations_stay_whole():
+    text = (
+        "Er sagte: „Das ist gut. Wirklich gut.“ Dann ging er. «Nein. Doch.» Sie lachte. "
+        '"Ja. Gut." Ende.'
+    )
+    assert sentences(text) == [
+        "Er sagte: „Das ist gut. Wirklich gut.“",
+        "Dann ging er.",
+        "«Nein. Doch.»",
+        "Sie lachte.",
+        '"Ja. Gut."',
+        "Ende.",
+    ]
+
+
+def test_paragraphs_lists_and_headings_are_blocks_but_wrapped_lines_are_not():
+    text = "Überschrift der Seite\nDer erste Satz geht über\nzwei Zeilen.\n\n- eins\n- zwei\n"
+    blocks = [text[s:e] for s, e in split_blocks(text)]
+    assert blocks == [
+        "Überschrift der Seite",
+        "Der erste Satz geht über\nzwei Zeilen.",
+        "- eins",
+        "- zwei",
+    ]
+
+
+def test_chunks_reassemble_to_the_input_and_keep_paragraph_breaks(tmp_path):
+    from tests.conftest import SEED_DOC
+
+    text = SEED_DOC.read_text(encoding="utf-8")
+    seg = segment(text, words, limit=30, target=20)
+    assert seg.reassemble() == text
+    assert all(words(c.text) <= 30 for c in seg.chunks)
+    assert "\n\n" in {c.trailing for c in seg.chunks}
+    assert seg.sentence_count >= 15
+
+
+def test_a_sentence_longer_than_the_limit_is_split_at_commas_not_cut():
+    text = "Er nannte " + ", ".join(f"Punkt {i} mit Text" for i in range(40)) + "."
+    seg = segment(text, words, limit=12)
+    assert len(seg.chunks) > 1
+    assert seg.reassemble() == text
+    assert all(words(c.text) <= 12 for c in seg.chunks)
+    assert all(c.text.endswith((",", ".")) for c in seg.chunks)
+
+
+def test_a_single_huge_word_is_split_by_characters():
+    text = "x" * 500
+    seg = segment(text, lambda s: len(s) // 10 + 1, limit=8)
+    assert seg.reassemble() == text
+    assert all(len(c.text) // 10 + 1 <= 8 for c in seg.chunks)
+
+
+def test_short_sentences_are_packed_up_to_the_target():
+    text = "Ja. Nein. Vielleicht. Doch. Gut."
+    assert len(segment(text, words, limit=50, target=1).chunks) == 5
+    assert len(segment(text, words, limit=50, target=50).chunks) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.integers(min_value=3, max_value=40))
+def test_any_text_reassembles_and_fits(text, limit):
+    seg = segment(text, words, limit=limit, target=limit // 2)
+    assert seg.reassemble() == text
+    assert all(words(c.text) <= limit for c in seg.chunks)
+    assert all(c.text.strip() == c.text and c.text for c in seg.chunks)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Dr.", "z. B.", "„Ja.“", "5.", "Haus", "usw.", "\n", "\n\n", " ", "!", "«", "»"]
+        ),
+        max_size=60,
+    )
+)
+def test_german_like_token_soup_reassembles(parts):
+    text = " ".join(parts)
+    seg = segment(text, lambda s: len(s) // 3 + 1, limit=6)
+    assert seg.reassemble() == text
+    assert all(len(c.text) // 3 + 1 <= 6 for c in seg.chunks)

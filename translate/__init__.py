@@ -1,0 +1,21 @@
+"""translate: German documents in, English summaries out.
+
+The public API is small: load the models once, then process files.
+
+    from translate import RunOptions, process_paths
+"""
+
+from translate.config import RunOptions
+
+__version__ = "0.1.0"
+
+__all__ = ["RunOptions", "__version__", "process_paths"]
+
+
+def __getattr__(name: str):
+    # Lazy so that `import translate` (and `translate --help`) never pulls in torch.
+    if name == "process_paths":
+        from translate.run import process_paths
+
+        return process_paths
+    raise AttributeError(name)

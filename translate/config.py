@@ -1,0 +1,100 @@
+"""Defaults and settings: model ids, generation settings, environment variable names.
+
+Pure data, no heavy imports, so that the CLI's --help stays instant.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MT_MODEL = "Helsinki-NLP/opus-mt-de-en"
+DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
+
+# Environment variables a user (or a cron job) can set instead of passing options.
+ENV_MT_MODEL = "TRANSLATE_MT_MODEL"
+ENV_SUMMARY_MODEL = "TRANSLATE_SUMMARY_MODEL"
+ENV_DEVICE = "TRANSLATE_DEVICE"
+ENV_CACHE = "TRANSLATE_CACHE"  # where converted (CTranslate2) models are kept
+
+SUMMARY_SUFFIX = ".summary.en.md"
+TRANSLATION_SUFFIX = ".en.md"
+INPUT_SUFFIXES = (".txt", ".md")
+
+# 2 MB of text is ~300,000 words (a long book): many hours of CPU time. Larger inputs are
+# refused with a message naming this limit and the option that raises it.
+DEFAULT_MAX_INPUT_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """How one model generates. `None` means: take the model's own generation config.
+
+    Output lengths are bounded relative to the input so a looping model stops early,
+    and can be forced (min = max) by the benchmark so random weights cost what real ones do.
+    """
+
+    num_beams: int | None = None
+    max_new_tokens: int | None = None
+    min_new_tokens: int | None = None
+    length_penalty: float | None = None
+    no_repeat_ngram_size: int | None = None
+    repetition_penalty: float | None = None
+    # Translation only: output length cap as a multiple of the input's token count.
+    max_length_ratio: float | None = None
+    # Benchmark only: force output length = ratio x input tokens (min = max).
+    forced_length_ratio: float | None = None
+
+    def merged_over(self, defaults: dict) -> dict:
+        """The settings that apply: ours where set, the model's defaults otherwise."""
+        ours = {k: v for k, v in self.__dict__.items() if v is not None}
+        return {**defaults, **ours}
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get(ENV_CACHE):
+        return Path(os.environ[ENV_CACHE])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "translate"
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """Which models, and how to run them."""
+
+    mt_model: str = field(default_factory=lambda: os.environ.get(ENV_MT_MODEL, DEFAULT_MT_MODEL))
+    summary_model: str = field(
+        default_factory=lambda: os.environ.get(ENV_SUMMARY_MODEL, DEFAULT_SUMMARY_MODEL)
+    )
+    mt_revision: str | None = None
+    summary_revision: str | None = None
+    device: str = field(default_factory=lambda: os.environ.get(ENV_DEVICE, "auto"))
+    backend: str = "torch"  # torch | ctranslate2
+    quantize: str = "none"  # none | int8 (torch backend: dynamic int8 Linear layers)
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything a run needs besides the paths."""
+
+    models: ModelOptions = field(default_factory=ModelOptions)
+    translation: GenerationSettings = field(
+        default_factory=lambda: GenerationSettings(max_length_ratio=2.0)
+    )
+    summary: GenerationSettings = field(default_factory=GenerationSettings)
+    force: bool = False
+    keep_translation: bool = False
+    recursive: bool = False
+    output_dir: Path | None = None
+    source_lang: str | None = None  # None: detect; "de" forces translation
+    max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    # Sentences are packed into chunks of at most this many tokens (never more than the
+    # model's own limit). Marian is trained on sentences: small chunks translate best.
+    chunk_tokens: int = 64
+    # Token budget of one translation batch (padding included): bounds memory, keeps cores busy.
+    batch_tokens: int = 4096
+
+    def with_models(self, **changes) -> RunOptions:
+        return replace(self, models=replace(self.models, **changes))

@@ -1,0 +1,56 @@
+"""Offline language identification (py3langid ships its model inside the package)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from translate.segment import split_blocks
+
+# A block shorter than this is too short to identify reliably (a heading, a date line).
+MIN_BLOCK_CHARS = 80
+MIN_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True)
+class LanguageReport:
+    """The document's main language and the blocks written in English."""
+
+    language: str  # ISO 639-1 code of the largest share of the text
+    shares: dict[str, float]  # language -> share of identified characters
+    english_blocks: frozenset[int]  # block indices (as split_blocks numbers them) in English
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def detect(text: str) -> LanguageReport:
+    """Identify the language block by block, weighting each block by its length.
+
+    Blocks too short to identify count for the document's overall language.
+    """
+    ident = _identifier()
+    sizes: dict[str, int] = {}
+    english: set[int] = set()
+    for index, (start, end) in enumerate(split_blocks(text)):
+        block = text[start:end]
+        if len(block) < MIN_BLOCK_CHARS:
+            continue
+        lang, confidence = ident.classify(block[:5000])
+        if confidence < MIN_CONFIDENCE:
+            continue
+        sizes[lang] = sizes.get(lang, 0) + len(block)
+        if lang == "en":
+            english.add(index)
+    if not sizes:  # only short or unclear blocks: judge the text as a whole
+        lang, _ = ident.classify(text[:20000])
+        sizes[lang] = len(text)
+    total = sum(sizes.values())
+    shares = {k: v / total for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])}
+    return LanguageReport(
+        language=next(iter(shares)), shares=shares, english_blocks=frozenset(english)
+    )

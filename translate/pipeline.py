@@ -1,0 +1,154 @@
+"""Model work on text: translate documents' chunks in shared batches, summarize in passes.
+
+Works on strings only; reading inputs and writing outputs is the job of `run.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from translate.config import GenerationSettings
+from translate.errors import TranslateError
+from translate.models import TextGenerator
+from translate.segment import Segmentation, segment
+
+# Settings for the second try at a chunk whose translation came out degenerate.
+_RECOVERY = GenerationSettings(no_repeat_ngram_size=3, repetition_penalty=1.3)
+_REPEATED_RUN = re.compile(r"(\b.{1,40}?\b)(?:\W*\1){4,}", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass
+class TranslationStats:
+    chunks: int = 0
+    recovered: int = 0  # chunks whose first translation was degenerate and was redone
+
+
+def segment_for(
+    model: TextGenerator, text: str, target_tokens: int, lang: str = "de"
+) -> Segmentation:
+    """Chunks of `text` that fit `model`'s input limit."""
+    return segment(
+        text, model.count_tokens, model.max_input_tokens, target=target_tokens, lang=lang
+    )
+
+
+def translate_segmentations(
+    translator: TextGenerator,
+    segmentations: list[Segmentation],
+    settings: GenerationSettings,
+    batch_tokens: int,
+    keep_blocks: list[frozenset[int]] | None = None,
+) -> tuple[list[str], list[TranslationStats]]:
+    """Translate the chunks of several documents together, in length-sorted batches.
+
+    Chunks in a document's `keep_blocks` (blocks already in English) are copied as they are.
+    Returns each document's translation, laid out like its source, with per-document stats.
+    """
+    keep = keep_blocks or [frozenset()] * len(segmentations)
+    per_doc: list[list[str]] = [[c.text for c in seg.chunks] for seg in segmentations]
+    jobs = [
+        (d, i, c.clean)
+        for d, seg in enumerate(segmentations)
+        for i, c in enumerate(seg.chunks)
+        if c.block not in keep[d]
+    ]
+    outputs, degenerate = translate_texts(
+        translator, [text for _, _, text in jobs], settings, batch_tokens
+    )
+    stats = [TranslationStats() for _ in segmentations]
+    for (doc, index, _), output, redone in zip(jobs, outputs, degenerate):
+        per_doc[doc][index] = output
+        stats[doc].chunks += 1
+        stats[doc].recovered += redone
+    return [seg.reassemble(texts) for seg, texts in zip(segmentations, per_doc)], stats
+
+
+def translate_texts(
+    translator: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
+) -> tuple[list[str], list[bool]]:
+    """Translate texts in batches sorted by length (less padding), then restore their order.
+
+    A degenerate output (a loop, or far longer than its input) is translated again with
+    settings that forbid repetition; returns the outputs and which ones were redone.
+    """
+    lengths = [translator.count_tokens(t) for t in texts]
+    outputs: list[str] = [""] * len(texts)
+    for batch in token_batches(lengths, batch_tokens):
+        for index, output in zip(batch, translator.generate([texts[i] for i in batch], settings)):
+            outputs[index] = output
+    redo = [
+        i for i, out in enumerate(outputs) if is_degenerate(texts[i], out, translator.count_tokens)
+    ]
+    retry_settings = replace(
+        settings, **{k: v for k, v in _RECOVERY.__dict__.items() if v is not None}
+    )
+    for batch in token_batches([lengths[i] for i in redo], batch_tokens):
+        indices = [redo[j] for j in batch]
+        for index, output in zip(
+            indices, translator.generate([texts[i] for i in indices], retry_settings)
+        ):
+            outputs[index] = output
+    redone = set(redo)
+    return outputs, [i in redone for i in range(len(texts))]
+
+
+def token_batches(lengths: list[int], budget: int) -> list[list[int]]:
+    """Group indices, longest first, so each batch's padded size (count x longest) fits budget."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    for index in order:
+        if batches and (len(batches[-1]) + 1) * lengths[batches[-1][0]] <= budget:
+            batches[-1].append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
+def is_degenerate(source: str, output: str, count_tokens) -> bool:
+    """A translation that loops on a phrase, or is far longer than its source."""
+    if _REPEATED_RUN.search(output) and not _REPEATED_RUN.search(source):
+        return True
+    return count_tokens(output) > 3 * count_tokens(source) + 10
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    passes: int  # 0 when the text was already as short as a summary
+
+
+def summarize(
+    summarizer: TextGenerator, text: str, settings: GenerationSettings, batch_tokens: int
+) -> Summary:
+    """Summarize `text`; when it is longer than the model's window, summarize its parts first
+    and then the summary of those, never truncating."""
+    applied = summarizer.describe(settings)
+    max_summary = applied.get("max_new_tokens") or summarizer.max_input_tokens
+    if summarizer.count_tokens(text) <= max_summary:
+        return Summary(text=text.strip(), passes=0)  # already no longer than a summary
+    passes = 0
+    limit = summarizer.max_input_tokens
+    # Paragraph breaks mean nothing to the summarizer: packing across them fills its window.
+    text = " ".join(text.split())
+    while (size := summarizer.count_tokens(text)) > limit:
+        parts = [c.clean for c in segment_for(summarizer, text, limit, lang="en").chunks]
+        partials = list(parts)
+        lengths = [summarizer.count_tokens(p) for p in parts]
+        # A part already no longer than a summary is kept as it is: summarizing could grow it.
+        todo = [i for i, n in enumerate(lengths) if n > max_summary]
+        for batch in token_batches([lengths[i] for i in todo], batch_tokens):
+            indices = [todo[j] for j in batch]
+            for index, partial in zip(
+                indices, summarizer.generate([parts[i] for i in indices], settings)
+            ):
+                partials[index] = partial.strip()
+        passes += 1
+        text = " ".join(partials)
+        if summarizer.count_tokens(text) >= size:
+            raise TranslateError(
+                "the summarizer's partial summaries are not shorter than their input; "
+                "cannot summarize this document without truncating it"
+            )
+    summary = summarizer.generate([text], settings)[0]
+    return Summary(text=summary.strip(), passes=passes + 1)

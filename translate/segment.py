@@ -1,0 +1,292 @@
+"""Segmentation: text → blocks (paragraphs, lines) → German sentences → token-bounded chunks.
+
+Pure text work: the token counter is passed in, so this module needs no model. Every
+character of the input is accounted for: chunks plus the whitespace between them give the
+input back exactly, so nothing can be dropped on the way to the translator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+CountTokens = Callable[[str], int]
+
+_BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
+_HARD_LINE_END = re.compile(r"[.!?:;…\"“”»«|]\s*$")
+_SOFT_LINE_END = re.compile(r"[\w,(\-–]\s*$")
+# Closing quote after sentence punctuation, then a new sentence: split after the quote.
+_QUOTE_END = re.compile(r"[.!?…][“”\"»«]\s+(?=[„“\"«»]?[A-ZÄÖÜ0-9])")
+# Fallback boundaries for an over-long sentence, best first.
+_BOUNDARIES = (
+    re.compile(r"(?<=[;:])\s+"),
+    re.compile(r"(?<=,)\s+"),
+    re.compile(r"\s+(?=[–—(])|(?<=[–—)])\s+"),
+    re.compile(r"\s+"),
+)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of source text to translate in one go, and the whitespace that follows it."""
+
+    text: str
+    trailing: str
+    block: int  # index of the paragraph or line block it belongs to
+
+    @property
+    def clean(self) -> str:
+        """The text as the model should see it: inner whitespace (line wraps) as spaces."""
+        return " ".join(self.text.split())
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    leading: str
+    chunks: list[Chunk]
+    sentence_count: int
+
+    def reassemble(self, pieces: list[str] | None = None) -> str:
+        """The input again; or, given one string per chunk, those strings in the input's layout."""
+        texts = pieces if pieces is not None else [c.text for c in self.chunks]
+        return self.leading + "".join(t + c.trailing for t, c in zip(texts, self.chunks))
+
+
+def segment(
+    text: str, count_tokens: CountTokens, limit: int, target: int | None = None, lang: str = "de"
+) -> Segmentation:
+    """Split `text` into chunks of whole sentences, each at most `limit` tokens.
+
+    Args:
+        text: the document.
+        count_tokens: tokens the model sees for a string (special tokens included).
+        limit: hard input limit of the model; no chunk is ever longer.
+        target: pack consecutive sentences of a block while the chunk stays within this.
+        lang: language of the sentence rules.
+    """
+    target = min(target or limit, limit)
+    overhead = count_tokens("")
+    spans: list[tuple[int, int, int]] = []  # (start, end, block)
+    sentence_count = 0
+    for block_index, (b_start, b_end) in enumerate(split_blocks(text)):
+        sentences = split_sentences(text[b_start:b_end], lang)
+        sentence_count += len(sentences)
+        units: list[tuple[int, int, int]] = []
+        for s_start, s_end in sentences:
+            for p_start, p_end in _fit(
+                text[b_start + s_start : b_start + s_end], count_tokens, limit
+            ):
+                piece = text[b_start + s_start + p_start : b_start + s_start + p_end]
+                units.append(
+                    (b_start + s_start + p_start, b_start + s_start + p_end, count_tokens(piece))
+                )
+        spans.extend(
+            (s, e, block_index) for s, e in _pack(text, units, count_tokens, overhead, target)
+        )
+    if not spans:
+        return Segmentation(leading=text, chunks=[], sentence_count=0)
+    chunks = [
+        Chunk(
+            text=text[s:e],
+            trailing=text[e : spans[i + 1][0] if i + 1 < len(spans) else len(text)],
+            block=b,
+        )
+        for i, (s, e, b) in enumerate(spans)
+    ]
+    return Segmentation(leading=text[: spans[0][0]], chunks=chunks, sentence_count=sentence_count)
+
+
+def split_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of paragraphs, and of lines inside a paragraph that are not mere wraps
+    (list items, table rows, a heading over its text)."""
+    blocks: list[tuple[int, int]] = []
+    start = None
+    lines = text.split("\n")
+    pos = 0
+    previous = ""
+    prev_end = 0
+    for line in lines:
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line.strip():
+            if start is not None:
+                blocks.append((start, _rstrip_end(text, start, prev_end)))
+                start = None
+            previous = ""
+            continue
+        if start is not None and _is_hard_break(previous, line):
+            blocks.append((start, _rstrip_end(text, start, prev_end)))
+            start = None
+        if start is None:
+            start = line_start + (len(line) - len(line.lstrip()))
+        prev_end = line_end
+        previous = line
+    if start is not None:
+        blocks.append((start, _rstrip_end(text, start, prev_end)))
+    return blocks
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _is_hard_break(previous: str, line: str) -> bool:
+    if _BULLET.match(line) or _HARD_LINE_END.search(previous):
+        return True
+    if not _SOFT_LINE_END.search(previous):
+        return True
+    # A short line before a capitalised one is a heading, not a wrapped sentence.
+    return len(previous.strip()) < 40 and line.lstrip()[:1].isupper()
+
+
+@lru_cache(maxsize=4)
+def _splitter(lang: str):
+    from sentence_splitter import SentenceSplitter  # Koehn/Schroeder rules + German prefixes
+
+    return SentenceSplitter(language=lang)
+
+
+def split_sentences(block: str, lang: str = "de") -> list[tuple[int, int]]:
+    """Sentence spans of one block: the library's split, mended for quotations."""
+    flat = block.replace("\n", " ")  # same length: offsets stay valid
+    spans = _align(block, _splitter(lang).split(flat))
+    if spans is None:  # the splitter changed the text: keep the block whole, _fit splits it
+        return [(0, len(block))] if block.strip() else []
+    return _split_after_quotes(block, _merge_open_quotes(block, spans))
+
+
+def _align(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
+    """Map the splitter's sentences back onto `text` by their non-space characters."""
+    spans = []
+    pos = 0
+    for sentence in sentences:
+        chars = "".join(sentence.split())
+        if not chars:
+            continue
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        start = pos
+        for ch in chars:
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            if pos >= len(text) or text[pos] != ch:
+                return None
+            pos += 1
+        spans.append((start, pos))
+    if text[pos:].strip():
+        return None
+    return spans
+
+
+_QUOTE_PAIRS = (("„", "“"), ("«", "»"), ("»", "«"))
+
+
+def _quote_open(fragment: str, rest: str) -> bool:
+    """True while `fragment` has opened a quotation that `rest` still closes."""
+    for opening, closing in _QUOTE_PAIRS:
+        if fragment.count(opening) > fragment.count(closing) and closing in rest:
+            return True
+    return fragment.count('"') % 2 == 1 and '"' in rest
+
+
+def _merge_open_quotes(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and _quote_open(block[merged[-1][0] : merged[-1][1]], block[merged[-1][1] :]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _split_after_quotes(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    result = []
+    for start, end in spans:
+        for match in _QUOTE_END.finditer(block, start, end):
+            head = block[start : match.start() + 2]
+            if not _quote_open(head, "\0"):  # the quote is closed: a sentence ends here
+                result.append((start, match.start() + 2))
+                start = match.end()
+        result.append((start, end))
+    return result
+
+
+def _fit(
+    sentence: str, count_tokens: CountTokens, limit: int, level: int = 0
+) -> list[tuple[int, int]]:
+    """Spans of `sentence` each within `limit` tokens, cut at the best boundary available."""
+    if count_tokens(sentence) <= limit:
+        return [(0, len(sentence))]
+    if level >= len(_BOUNDARIES):
+        return _hard_split(sentence, count_tokens, limit)
+    pieces = _pieces(sentence, _BOUNDARIES[level])
+    if len(pieces) == 1:
+        return _fit(sentence, count_tokens, limit, level + 1)
+    overhead = count_tokens("")
+    units = []
+    for p_start, p_end in pieces:
+        for s, e in _fit(sentence[p_start:p_end], count_tokens, limit, level + 1):
+            units.append(
+                (p_start + s, p_start + e, count_tokens(sentence[p_start + s : p_start + e]))
+            )
+    return _pack(sentence, units, count_tokens, overhead, limit)
+
+
+def _pieces(text: str, boundary: re.Pattern) -> list[tuple[int, int]]:
+    pieces, start = [], 0
+    for match in boundary.finditer(text):
+        if match.start() > start:
+            pieces.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        pieces.append((start, len(text)))
+    return pieces
+
+
+def _hard_split(text: str, count_tokens: CountTokens, limit: int) -> list[tuple[int, int]]:
+    """Last resort for a 'word' longer than the limit (a URL, a base64 blob): cut by characters."""
+    spans, start = [], 0
+    size = max(1, limit - count_tokens(""))
+    while start < len(text):
+        end = min(len(text), start + size)
+        while end - start > 1 and count_tokens(text[start:end]) > limit:
+            end = start + max(1, (end - start) // 2)
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+def _pack(
+    text: str,
+    units: list[tuple[int, int, int]],
+    count_tokens: CountTokens,
+    overhead: int,
+    target: int,
+) -> list[tuple[int, int]]:
+    """Greedily join consecutive (start, end, tokens) units while the total stays within target.
+
+    Totals are estimated by adding counts (exact for tokenizers that split at spaces, as
+    SentencePiece and byte-level BPE do); each joined chunk is checked, and one that is
+    over after all is given back as its units, each of which fits on its own.
+    """
+    groups: list[list[tuple[int, int, int]]] = []
+    tokens = 0
+    for unit in units:
+        if groups and tokens + unit[2] - overhead <= target:
+            groups[-1].append(unit)
+            tokens += unit[2] - overhead
+        else:
+            groups.append([unit])
+            tokens = unit[2]
+    packed: list[tuple[int, int]] = []
+    for group in groups:
+        start, end = group[0][0], group[-1][1]
+        if len(group) == 1 or count_tokens(text[start:end]) <= target:
+            packed.append((start, end))
+        else:
+            packed.extend((s, e) for s, e, _ in group)
+    return packed
