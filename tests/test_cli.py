@@ -170,3 +170,61 @@ def test_help_explains_every_option():
         "--quantize",
     ]:
         assert option in result.stdout
+
+
+def test_each_model_loads_once_per_run(folder, model_args, monkeypatch):
+    import translate.run as run_module
+
+    loads = []
+    real_load = run_module.load
+
+    def counting_load(location, *args, **kwargs):
+        loads.append(location.name)
+        return real_load(location, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "load", counting_load)
+    monkeypatch.setattr(run_module, "WAVE_CHUNKS", 1)  # many translation waves
+    for i in range(3):
+        (folder / f"extra{i}.txt").write_text(SHORT_DE, encoding="utf-8")
+    assert invoke("run", str(folder), *model_args).exit_code == 0
+    assert sorted(loads) == sorted([model_args[1], model_args[3]])
+
+
+def run_in_terminal(args: list[str]) -> str:
+    """Run the CLI as a subprocess whose stdout and stderr are a terminal; return what it showed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 24 x 100 chars
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translate", *args], stdin=child, stdout=child, stderr=child
+    )
+    os.close(child)
+    shown = b""
+    while True:
+        try:
+            data = os.read(main, 4096)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not data:
+            break
+        shown += data
+    proc.wait(timeout=120)
+    os.close(main)
+    return shown.decode(errors="replace")
+
+
+def test_progress_bar_on_a_terminal_only(folder, model_args):
+    shown = run_in_terminal(["run", str(folder), *model_args])
+    assert "doc/s" in shown or "s/doc" in shown  # tqdm's rate: the bar was drawn
+    assert "2 written" in shown
+    quiet = run_in_terminal(["run", str(folder), *model_args, "--force", "--quiet"])
+    assert "doc/s" not in quiet and "s/doc" not in quiet and "written" not in quiet
+    piped = invoke("run", str(folder), *model_args, "--force")
+    assert "doc/s" not in piped.stderr and "s/doc" not in piped.stderr

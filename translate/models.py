@@ -277,13 +277,21 @@ def _quantize_int8(model):
 
 
 def load(
-    location: ModelLocation, device: str, backend: str = "torch", quantize: str = "none"
+    location: ModelLocation,
+    device: str,
+    backend: str = "torch",
+    quantize: str = "none",
+    threads: int | None = None,
 ) -> TextGenerator:
-    """Load one model for generation on `device` with the chosen backend."""
+    """Load one model for generation on `device` with the chosen backend.
+
+    `threads` sets the ctranslate2 backend's CPU threads (default: the physical cores); the
+    torch backend follows torch.set_num_threads, which its caller sets.
+    """
     if backend == "torch":
         return TorchSeq2Seq(location, device=device, quantize=quantize)
     if backend == "ctranslate2":
         from translate.ct2 import CT2Seq2Seq
 
-        return CT2Seq2Seq(location, device=device, compute_type=quantize)
+        return CT2Seq2Seq(location, device=device, compute_type=quantize, threads=threads)
     raise TranslateError(f"unknown backend {backend!r}: use torch or ctranslate2")

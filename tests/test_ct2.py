@@ -1,0 +1,105 @@
+"""The CTranslate2 backend on the tiny checkpoints: conversion, its cache, generation."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+pytest.importorskip("ctranslate2")
+
+from translate.config import GenerationSettings  # noqa: E402
+from translate.errors import TranslateError  # noqa: E402
+from translate.models import load, locate  # noqa: E402
+
+GERMAN = [
+    "Die Regierung hat am Montag neue Pläne vorgestellt.",
+    "Das ist ein kurzer Satz.",
+    "Viele Bürger sind davon betroffen, sagte die Ministerin in Berlin.",
+]
+ENGLISH = ["The government presented new plans on Monday. Many citizens are affected."]
+
+
+def _load(path, quantize="none"):
+    return load(locate(str(path)), "cpu", backend="ctranslate2", quantize=quantize)
+
+
+def _converted(tmp_path):
+    root = tmp_path / "translate-cache" / "ct2"  # TRANSLATE_CACHE, set by conftest
+    return sorted(root.iterdir()) if root.is_dir() else []
+
+
+def test_generates_one_string_per_input(tiny_models, tmp_path):
+    marian, bart = tiny_models
+    translator = _load(marian)
+    outputs = translator.generate(GERMAN, GenerationSettings(max_length_ratio=2.0))
+    assert len(outputs) == len(GERMAN) and all(isinstance(o, str) for o in outputs)
+    assert translator.generate([], GenerationSettings()) == []
+    summarizer = _load(bart)
+    assert len(summarizer.generate(ENGLISH, GenerationSettings())) == 1
+    # --quantize none still runs int8 on the CPU, and says so.
+    assert translator.describe(GenerationSettings())["compute_type"] == "int8"
+    assert summarizer.describe(GenerationSettings())["num_beams"] == 2  # the model's own default
+    assert [p.name.endswith("-int8") for p in _converted(tmp_path)] == [True, True]
+
+
+def test_same_output_and_lengths_as_torch(tiny_models):
+    """In float32 both engines compute the same thing: identical outputs, token for token."""
+    marian, bart = tiny_models
+    for path, texts in ((marian, GERMAN), (bart, ENGLISH)):
+        ct2 = _load(path, quantize="float32")
+        torch = load(locate(str(path)), "cpu")
+        for settings in (
+            GenerationSettings(),
+            GenerationSettings(forced_length_ratio=1.0),
+            GenerationSettings(min_new_tokens=12, max_new_tokens=12, num_beams=1),
+        ):
+            assert ct2.generate(texts, settings) == torch.generate(texts, settings)
+        assert ct2.count_tokens(texts[0]) == torch.count_tokens(texts[0])
+        assert ct2.max_input_tokens == torch.max_input_tokens
+
+
+def test_conversion_is_cached(tiny_models, tmp_path, monkeypatch):
+    import ctranslate2
+
+    marian, _ = tiny_models
+    _load(marian)
+    [folder] = _converted(tmp_path)
+    before = folder.stat().st_mtime_ns
+
+    def no_conversion(*args, **kwargs):
+        raise AssertionError("converted again")
+
+    monkeypatch.setattr(ctranslate2.converters.TransformersConverter, "convert", no_conversion)
+    translator = _load(marian)
+    assert translator.model_dir == folder
+    assert folder.stat().st_mtime_ns == before
+    assert _converted(tmp_path) == [folder]
+
+
+def test_interrupted_conversion_leaves_nothing(tiny_models, tmp_path, monkeypatch):
+    import ctranslate2
+
+    marian, _ = tiny_models
+
+    def interrupted(self, output_dir, *args, **kwargs):
+        from pathlib import Path
+
+        Path(output_dir).mkdir(parents=True)
+        (Path(output_dir) / "model.bin").write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ctranslate2.converters.TransformersConverter, "convert", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _load(marian)
+    assert _converted(tmp_path) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "translate-cache"))
+    assert len(_load(marian).generate(GERMAN[:1], GenerationSettings())) == 1  # and recovers
+
+
+def test_missing_ctranslate2_names_the_extra(tiny_models, monkeypatch):
+    marian, _ = tiny_models
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import fails as if not installed
+    with pytest.raises(TranslateError, match=r"pip install 'translate-digest\[ct2\]'"):
+        _load(marian)

@@ -1,0 +1,100 @@
+"""Model loading through the same code the CLI uses: local folders, the hub cache, offline."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import SEED_DOC
+from translate.cli import app
+from translate.config import GenerationSettings
+from translate.errors import ModelNotAvailableError
+from translate.models import TorchSeq2Seq, hub_cache_dir, locate
+from translate.output import read_front_matter
+from translate.pipeline import segment_for
+
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
+def put_in_hub_cache(folder: Path, repo_id: str) -> Path:
+    """Lay a checkpoint out as huggingface_hub's cache does after a download."""
+    repo = hub_cache_dir() / f"models--{repo_id.replace('/', '--')}"
+    snapshot = repo / "snapshots" / COMMIT
+    shutil.copytree(folder, snapshot, dirs_exist_ok=True)
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(COMMIT)
+    return snapshot
+
+
+def test_the_input_limit_comes_from_the_model(tiny_models):
+    marian = TorchSeq2Seq(locate(str(tiny_models[0])))
+    assert marian.max_input_tokens == 64  # the tiny config's positions, not a hard-coded 512
+    seg = segment_for(marian, SEED_DOC.read_text(encoding="utf-8"), target_tokens=64)
+    assert seg.reassemble() == SEED_DOC.read_text(encoding="utf-8")
+    assert max(marian.count_tokens(c.clean) for c in seg.chunks) <= 64
+    outputs = marian.generate(
+        [c.clean for c in seg.chunks[:3]], GenerationSettings(max_length_ratio=2.0)
+    )
+    assert len(outputs) == 3 and all(isinstance(o, str) for o in outputs)
+
+
+def test_generation_is_deterministic(tiny_models):
+    bart = TorchSeq2Seq(locate(str(tiny_models[1])))
+    text = ["The government said on Monday that it would act soon on housing."]
+    assert bart.generate(text, GenerationSettings()) == bart.generate(text, GenerationSettings())
+
+
+def test_hub_id_loads_from_the_cache_under_hf_home_offline(tiny_models, tmp_path):
+    put_in_hub_cache(tiny_models[0], "test-org/tiny-marian")
+    put_in_hub_cache(tiny_models[1], "test-org/tiny-bart")
+    location = locate("test-org/tiny-marian")
+    assert location.revision == COMMIT
+    assert str(location.path).startswith(str(hub_cache_dir()))
+    doc = tmp_path / "brief.txt"
+    doc.write_text("Der Präsident sagte am Montag in Berlin, dass die Regierung handeln werde.\n")
+    args = [
+        "run",
+        str(doc),
+        "--mt-model",
+        "test-org/tiny-marian",
+        "--summary-model",
+        "test-org/tiny-bart",
+    ]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    front = read_front_matter(tmp_path / "brief.summary.en.md")
+    assert front["translation_model"] == "test-org/tiny-marian"
+    assert front["translation_model_revision"] == COMMIT
+
+    listing = CliRunner().invoke(
+        app,
+        ["models", "list", "--mt-model", "test-org/tiny-marian", "--summary-model", "x-org/absent"],
+    )
+    lines = listing.stdout.splitlines()
+    assert "test-org/tiny-marian" in lines[0] and "available" in lines[0] and "MB" in lines[0]
+    assert "x-org/absent" in lines[1] and "not downloaded" in lines[1]
+    assert "translate models download" in listing.stdout
+
+
+def test_download_offline_fails_with_a_clear_message():
+    result = CliRunner().invoke(app, ["models", "download", "--mt-model", "x-org/absent"])
+    assert result.exit_code == 1
+    assert "x-org/absent" in result.stderr and "HF_HUB_OFFLINE" in result.stderr
+
+
+def test_missing_model_message_names_model_place_and_remedy():
+    with pytest.raises(ModelNotAvailableError) as info:
+        locate("x-org/absent")
+    message = str(info.value)
+    assert "x-org/absent" in message
+    assert str(hub_cache_dir()) in message
+    assert "translate models download" in message
+
+
+def test_a_folder_that_is_not_a_model_is_reported(tmp_path):
+    from translate.models import load
+
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelNotAvailableError, match="could not be loaded"):
+        load(locate(str(tmp_path)), "cpu")

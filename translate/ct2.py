@@ -1,0 +1,297 @@
+"""The CTranslate2 backend: the same models, converted once, run by a faster engine.
+
+A Hugging Face checkpoint is converted on first use into the cache
+(`default_cache_dir() / "ct2" / <model>-<revision>-<quantization>`) and reused afterwards.
+Text goes in and out through the model's own Hugging Face tokenizer, so chunk sizes and
+outputs mean the same as with the torch backend; generation settings come from the model's
+generation_config.json exactly as `TorchSeq2Seq` reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from translate.config import GenerationSettings, default_cache_dir
+from translate.errors import ModelNotAvailableError, TranslateError
+from translate.models import ModelLocation, _generate_kwargs, _input_limit
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "--backend ctranslate2 needs: pip install 'translate-digest[ct2]'"
+
+# `--quantize` (none | int8) → CTranslate2 compute type, per device. CTranslate2 has no fast
+# float32 path worth choosing on CPU (int8 is its design point, ~4x smaller, faster), so
+# "none" still means int8 there; on a GPU "none" means float16 and "int8" int8 weights with
+# float16 activations.
+_COMPUTE_TYPES = {
+    ("cpu", "none"): "int8",
+    ("cpu", "int8"): "int8",
+    ("cuda", "none"): "float16",
+    ("cuda", "int8"): "int8_float16",
+}
+# How the converted weights are stored for each compute type (what the cache folder holds).
+_STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float32": "float32"}
+# Leftovers of conversions killed outright (SIGKILL, power loss) are removed after this long.
+_STALE_TMP_SECONDS = 24 * 3600
+
+
+def _import_ctranslate2():
+    try:
+        import ctranslate2
+    except ImportError:
+        raise TranslateError(INSTALL_HINT) from None
+    return ctranslate2
+
+
+def compute_type_for(device: str, quantize: str) -> str:
+    """The CTranslate2 compute type for our `--quantize` value on `device` (cpu or cuda)."""
+    if quantize in _STORAGE:  # an explicit CTranslate2 compute type, e.g. from a test
+        return quantize
+    try:
+        return _COMPUTE_TYPES[(device, quantize)]
+    except KeyError:
+        raise TranslateError(
+            f"--quantize {quantize!r} is not supported: use none or int8"
+        ) from None
+
+
+def default_threads() -> int:
+    """Physical cores this process may use (CTranslate2 gains nothing from SMT siblings)."""
+    try:
+        available = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        available = os.cpu_count() or 1
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False) or available
+    except ImportError:
+        physical = available
+    return max(1, min(available, physical))
+
+
+def converted_dir(location: ModelLocation, storage: str) -> Path:
+    """Where the converted copy of `location` with `storage` weights lives in the cache."""
+    if location.revision.startswith("local-"):
+        # A folder: its name plus a hash of where it is (the revision covers its content).
+        where = hashlib.sha256(str(location.path).encode()).hexdigest()[:8]
+        name = f"{location.path.name}-{where}"
+    else:
+        name = location.name
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "--", name).strip("-.")[-80:] or "model"
+    return default_cache_dir() / "ct2" / f"{safe}-{location.revision[:16]}-{storage}"
+
+
+def ensure_converted(location: ModelLocation, storage: str) -> Path:
+    """The converted model folder for `location`, converting it first if it is not cached.
+
+    The conversion writes into a temporary folder next to the final one and renames it into
+    place, so the final folder exists only when complete; an interruption leaves nothing.
+    """
+    ctranslate2 = _import_ctranslate2()
+    target = converted_dir(location, storage)
+    if target.is_dir() and ctranslate2.contains_model(str(target)):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(target.parent)
+    started = time.perf_counter()
+    log.info("converting %s for CTranslate2 (%s) into %s", location.name, storage, target)
+    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    try:
+        source = _patched_source(location.path, work / "source")
+        out = work / "model"
+        _convert(ctranslate2, source, out, storage)
+        try:
+            out.rename(target)
+        except OSError:  # another process finished the same conversion first: use theirs
+            if not (target.is_dir() and ctranslate2.contains_model(str(target))):
+                raise
+    except TranslateError:
+        raise
+    except Exception as exc:
+        raise ModelNotAvailableError(
+            f"model {location.name!r} at {location.path} could not be converted for "
+            f"CTranslate2: {type(exc).__name__}: {exc}"
+        ) from None
+    finally:  # also on Ctrl-C: nothing half-made stays behind
+        shutil.rmtree(work, ignore_errors=True)
+    log.info("converted %s in %.1f s", location.name, time.perf_counter() - started)
+    return target
+
+
+def _convert(ctranslate2, source: Path, out: Path, storage: str) -> None:
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    converter = ctranslate2.converters.TransformersConverter(str(source), low_cpu_mem_usage=True)
+    converter.convert(str(out), quantization=storage)
+
+
+def _patched_source(model_dir: Path, work: Path) -> Path:
+    """The model folder as the converter needs it.
+
+    Configs saved by transformers >= 5 leave out `normalize_before`, which the converter's
+    BART loader reads; BART in transformers is post-norm, so the value is False. When it is
+    missing, a folder of links to the files with a patched config.json is returned.
+    """
+    config = json.loads((model_dir / "config.json").read_text(encoding="utf-8"))
+    if config.get("model_type") != "bart" or "normalize_before" in config:
+        return model_dir
+    work.mkdir(parents=True)
+    for file in model_dir.iterdir():
+        if file.name == "config.json" or not file.is_file():
+            continue
+        try:
+            (work / file.name).symlink_to(file.resolve())
+        except OSError:  # no symlinks (Windows without developer mode): copy
+            shutil.copy2(file, work / file.name)
+    config["normalize_before"] = False
+    (work / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return work
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    now = time.time()
+    for leftover in folder.glob(".tmp-*"):
+        try:
+            if now - leftover.stat().st_mtime > _STALE_TMP_SECONDS:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except OSError:
+            pass
+
+
+class CT2Seq2Seq:
+    """A seq2seq model run by CTranslate2, with the checkpoint's Hugging Face tokenizer."""
+
+    def __init__(
+        self,
+        location: ModelLocation,
+        device: str = "cpu",
+        compute_type: str = "none",
+        threads: int | None = None,
+    ):
+        ctranslate2 = _import_ctranslate2()
+        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+        from transformers.utils import logging as hf_logging
+
+        if not log.isEnabledFor(logging.DEBUG):  # as TorchSeq2Seq: we count long texts on purpose
+            hf_logging.set_verbosity_error()
+        if device not in ("cpu", "cuda"):
+            log.warning("CTranslate2 cannot use device %r; running on the CPU", device)
+            device = "cpu"
+        self.location = location
+        self.device = device
+        self.quantize = compute_type
+        self.compute_type = compute_type_for(device, compute_type)
+        self.threads = threads or default_threads()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(location.path)
+            config = AutoConfig.from_pretrained(location.path)
+            try:
+                self.generation_config = GenerationConfig.from_pretrained(location.path)
+            except OSError:  # no generation_config.json: the model config holds the defaults
+                self.generation_config = GenerationConfig.from_model_config(config)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailableError(
+                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
+            ) from None
+        self.max_input_tokens = _input_limit(self.tokenizer, config)
+        self._max_positions = getattr(config, "max_position_embeddings", 1024)
+        self.model_dir = ensure_converted(location, _STORAGE[self.compute_type])
+        self.translator = ctranslate2.Translator(
+            str(self.model_dir),
+            device=device,
+            compute_type=self.compute_type,
+            inter_threads=1,
+            intra_threads=self.threads if device == "cpu" else 0,
+        )
+        vocabulary = _target_vocabulary(self.model_dir)
+        self._prefix = self._forced_prefix(vocabulary)
+        self._suppress = self._suppressed_sequences(vocabulary)
+        self._forced_eos = getattr(self.generation_config, "forced_eos_token_id", None) is not None
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text).input_ids)
+
+    def generation_defaults(self) -> dict:
+        """The model's own settings, read as `TorchSeq2Seq.generation_defaults` reads them."""
+        config = self.generation_config
+        return {
+            "num_beams": config.num_beams or 1,
+            "length_penalty": config.length_penalty,
+            "no_repeat_ngram_size": config.no_repeat_ngram_size or None,
+            "max_new_tokens": (config.max_length or self.max_input_tokens) - 1,
+            "min_new_tokens": max(0, (config.min_length or 0) - 1) or None,
+            "repetition_penalty": config.repetition_penalty,
+        }
+
+    def describe(self, settings: GenerationSettings) -> dict:
+        applied = settings.merged_over(self.generation_defaults())
+        described = {k: v for k, v in sorted(applied.items()) if v is not None}
+        described["backend"] = "ctranslate2"
+        described["compute_type"] = self.compute_type  # int8 on CPU even for --quantize none
+        return described
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        if not texts:
+            return []
+        sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
+        longest = max(len(s) for s in sources)
+        kwargs = _generate_kwargs(settings.merged_over(self.generation_defaults()), longest)
+        # transformers' max_length/min_length count the decoder start token; CTranslate2's
+        # decoding lengths count generated tokens only (the end token included, a target
+        # prefix included), so both are one less. Positions past the model's table are an error
+        # in CTranslate2, so the cap is the same as the torch backend's.
+        max_decoding = min(kwargs["max_length"], self._max_positions) - 1
+        if self._forced_eos:
+            # transformers turns the last allowed token into the end token (forced_eos_token_id),
+            # so a capped output has one real token less; CTranslate2 simply stops at the cap.
+            max_decoding -= 1
+        min_decoding = min(kwargs["min_length"] - 1, max_decoding)
+        results = self.translator.translate_batch(
+            sources,
+            target_prefix=[list(self._prefix) for _ in sources] if self._prefix else None,
+            beam_size=kwargs.get("num_beams", 1),
+            length_penalty=float(kwargs.get("length_penalty") or 1.0),
+            no_repeat_ngram_size=int(kwargs.get("no_repeat_ngram_size") or 0),
+            repetition_penalty=float(kwargs.get("repetition_penalty") or 1.0),
+            suppress_sequences=self._suppress or None,
+            max_input_length=self.max_input_tokens,
+            max_decoding_length=max(1, max_decoding),
+            min_decoding_length=max(0, min_decoding),
+        )
+        ids = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    def _forced_prefix(self, vocabulary: set[str] | None) -> list[str]:
+        """BART-style models force a first token (transformers' forced_bos_token_id)."""
+        forced = getattr(self.generation_config, "forced_bos_token_id", None)
+        if forced is None:
+            return []
+        token = self.tokenizer.convert_ids_to_tokens(forced)
+        return [token] if vocabulary is None or token in vocabulary else []
+
+    def _suppressed_sequences(self, vocabulary: set[str] | None) -> list[list[str]]:
+        """transformers' bad_words_ids as tokens; ones the converted vocabulary lacks (Marian's
+        <pad>, which the converter removes) cannot be produced anyway."""
+        bad = getattr(self.generation_config, "bad_words_ids", None) or []
+        sequences = [self.tokenizer.convert_ids_to_tokens(list(ids)) for ids in bad]
+        if vocabulary is None:
+            return []
+        return [s for s in sequences if s and all(t in vocabulary for t in s)]
+
+
+def _target_vocabulary(model_dir: Path) -> set[str] | None:
+    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+        file = model_dir / name
+        if file.is_file():
+            return set(json.loads(file.read_text(encoding="utf-8")))
+    return None
