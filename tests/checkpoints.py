@@ -34,10 +34,17 @@ def _train_sentencepiece(corpora: list[Path], prefix: Path, vocab_size: int) -> 
 
 
 def build_marian(
-    out: Path, spm_vocab: int = 400, model_vocab: int | None = None, seed: int = 0, **config
+    out: Path,
+    spm_vocab: int = 400,
+    model_vocab: int | None = None,
+    seed: int = 0,
+    loop_on: str | None = None,
+    **config,
 ) -> Path:
     """A MarianMT de→en checkpoint in `out`. `model_vocab` pads the vocabulary to a
-    published size (the extra ids are never produced by the tokenizer)."""
+    published size (the extra ids are never produced by the tokenizer). `loop_on` makes a
+    model that degenerates as real Marian models sometimes do: it favours that one word
+    so strongly that it repeats it to the length limit."""
     import torch
     from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
@@ -85,6 +92,9 @@ def build_marian(
     model.generation_config.num_beams = settings["num_beams"]
     model.generation_config.max_length = settings["max_length"]
     model.generation_config.bad_words_ids = [[pad]]
+    if loop_on is not None:
+        with torch.no_grad():
+            model.final_logits_bias[0, vocab["▁" + loop_on]] = 50.0
     model.save_pretrained(out)
     return out
 

@@ -316,13 +316,9 @@ def _finish(
             render(front, f"English translation of {job.document.path.name}", english),
         )
         outputs.append(job.translation_path)
-    note = (
-        ""
-        if summary.passes
-        else "_The document is no longer than a summary: this is its full text._\n\n"
-    )
     write_atomic(
-        job.summary_path, render(front, f"Summary of {job.document.path.name}", note + summary.text)
+        job.summary_path,
+        render(front, f"Summary of {job.document.path.name}", _notes(job, summary) + summary.text),
     )
     return DocumentResult(
         path=job.document.path,
@@ -331,6 +327,20 @@ def _finish(
         counts=counts,
         seconds=seconds,
     )
+
+
+def _notes(job: _Job, summary) -> str:
+    """Plain-words remarks for the reader on what was done differently from the usual."""
+    notes = []
+    if job.segmentation is None:
+        notes.append("The source is in English: it was summarized without translation.")
+    elif job.english_blocks:
+        notes.append(
+            f"{len(job.english_blocks)} paragraph(s) already in English were kept as they are."
+        )
+    if not summary.passes:
+        notes.append("The document is no longer than a summary: this is its full text.")
+    return "".join(f"_{note}_\n\n" for note in notes)
 
 
 def _front_matter(
@@ -344,6 +354,7 @@ def _front_matter(
         "source_sha256": job.sha256,
         "source_language": job.language,
         "translated": job.segmentation is not None,
+        "english_paragraphs_kept": len(job.english_blocks),
         **{k: v for k, v in models.recipe().items() if not k.endswith("_settings")},
         "device": models.device,
         "translation_settings": translator_settings,
