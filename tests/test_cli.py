@@ -220,7 +220,11 @@ def run_in_terminal(args: list[str]) -> str:
     return shown.decode(errors="replace")
 
 
-def test_progress_bar_on_a_terminal_only(folder, model_args):
+def test_progress_bar_on_a_terminal_only(tmp_path, model_args):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(SHORT_DE, encoding="utf-8")
     shown = run_in_terminal(["run", str(folder), *model_args])
     assert "doc/s" in shown or "s/doc" in shown  # tqdm's rate: the bar was drawn
     assert "2 written" in shown

@@ -55,9 +55,19 @@ class ModelSet:
         m = options.models
         self.mt_location: ModelLocation = locate(m.mt_model, m.mt_revision)
         self.summary_location: ModelLocation = locate(m.summary_model, m.summary_revision)
-        self.device = pick_device(m.device)
+        # A GPU asked for but missing is a run-wide error, raised before any document is read;
+        # "auto" and "cpu" need no check, so a run with nothing to do never imports torch.
+        self._device: str | None = None if m.device in ("auto", "cpu") else pick_device(m.device)
+        self._failed: dict[str, Exception] = {}
         self._translator: TextGenerator | None = None
         self._summarizer: TextGenerator | None = None
+
+    @property
+    def device(self) -> str:
+        """The device, resolved when first needed: no torch import for runs with nothing to do."""
+        if self._device is None:
+            self._device = pick_device(self.options.models.device)
+        return self._device
 
     @property
     def translator(self) -> TextGenerator:
@@ -72,12 +82,18 @@ class ModelSet:
         return self._summarizer
 
     def _load(self, location: ModelLocation) -> TextGenerator:
+        if location.name in self._failed:  # don't retry a broken model for every document
+            raise self._failed[location.name]
         m = self.options.models
         if m.threads:
             import torch
 
             torch.set_num_threads(m.threads)
-        return load(location, self.device, backend=m.backend, quantize=m.quantize)
+        try:
+            return load(location, self.device, backend=m.backend, quantize=m.quantize)
+        except Exception as exc:
+            self._failed[location.name] = exc
+            raise
 
     def recipe(self) -> dict:
         """What, besides the source, decides the output: models, versions, settings."""
