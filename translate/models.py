@@ -168,6 +168,8 @@ class TorchSeq2Seq:
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
         from transformers.utils import logging as hf_logging
 
+        if quantize == "int8" and device != "cpu":
+            raise TranslateError("--quantize int8 (torch dynamic int8) runs on the CPU only")
         hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI's output
         if not log.isEnabledFor(logging.DEBUG):
             # e.g. "sequence longer than the maximum": we count tokens of long texts on purpose.
@@ -187,7 +189,6 @@ class TorchSeq2Seq:
             model = _quantize_int8(model)
         self.model = model.to(device)
         self.max_input_tokens = _input_limit(self.tokenizer, model.config)
-        self._overhead = len(self.tokenizer("").input_ids)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text).input_ids)
