@@ -97,6 +97,20 @@ def test_short_sentences_are_packed_up_to_the_target():
     assert len(segment(text, words, limit=50, target=50).chunks) == 1
 
 
+def test_chunks_stay_full_when_joined_text_costs_more_than_its_sentences():
+    # Like byte-level BPE: a joined text costs more than its sentences counted apart (here one
+    # token more at each sentence boundary), so the additive estimate packs too much.
+    def costly(text: str) -> int:
+        return len(text.split()) + 1 + text.count(". ")
+
+    text = " ".join(["Eins zwei drei."] * 12)
+    seg = segment(text, costly, limit=20)
+    assert seg.reassemble() == text
+    assert all(costly(c.text) <= 20 for c in seg.chunks)
+    # Five sentences measure 4 x 5 = 20 tokens: full chunks, not twelve one-sentence ones.
+    assert [c.text.count(".") for c in seg.chunks] == [5, 5, 2]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400), st.integers(min_value=3, max_value=40))
 def test_any_text_reassembles_and_fits(text, limit):

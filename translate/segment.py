@@ -269,24 +269,43 @@ def _pack(
 ) -> list[tuple[int, int]]:
     """Greedily join consecutive (start, end, tokens) units while the total stays within target.
 
-    Totals are estimated by adding counts (exact for tokenizers that split at spaces, as
-    SentencePiece and byte-level BPE do); each joined chunk is checked, and one that is
-    over after all is given back as its units, each of which fits on its own.
+    Totals are estimated by adding counts, then each chunk is measured, because the estimate
+    can fall short (byte-level BPE tokenizes a sentence differently after a space than at the
+    start of a text). A chunk over target after all is cut back to its longest prefix that
+    measures within it, and packing goes on from there: chunks stay as full as the limit
+    allows, which matters for the summarizer (sentence-sized parts would not summarize).
     """
-    groups: list[list[tuple[int, int, int]]] = []
-    tokens = 0
-    for unit in units:
-        if groups and tokens + unit[2] - overhead <= target:
-            groups[-1].append(unit)
-            tokens += unit[2] - overhead
-        else:
-            groups.append([unit])
-            tokens = unit[2]
     packed: list[tuple[int, int]] = []
-    for group in groups:
-        start, end = group[0][0], group[-1][1]
-        if len(group) == 1 or count_tokens(text[start:end]) <= target:
-            packed.append((start, end))
-        else:
-            packed.extend((s, e) for s, e, _ in group)
+    first = 0
+    while first < len(units):
+        last, tokens = first, units[first][2]
+        while last + 1 < len(units) and tokens + units[last + 1][2] - overhead <= target:
+            last += 1
+            tokens += units[last][2] - overhead
+        last = _longest_fitting(text, units, first, last, count_tokens, target)
+        packed.append((units[first][0], units[last][1]))
+        first = last + 1
     return packed
+
+
+def _longest_fitting(
+    text: str,
+    units: list[tuple[int, int, int]],
+    first: int,
+    last: int,
+    count_tokens: CountTokens,
+    target: int,
+) -> int:
+    """The largest end <= last such that units[first..end] measures within target
+    (first itself when none does: a single unit is within the model's limit already)."""
+
+    def fits(end: int) -> bool:
+        return count_tokens(text[units[first][0] : units[end][1]]) <= target
+
+    if last == first or fits(last):
+        return last
+    low, high = first, last  # units[first..low] fits (or is one unit), units[first..high] not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle)
+    return low
