@@ -60,6 +60,27 @@ def test_folder_run_writes_a_summary_beside_each_document(folder, model_args):
     assert "2 written, 0 skipped, 0 failed" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("options", "backend", "compute_type"),
+    [
+        ([], "ctranslate2", "int8"),  # the default on a CPU
+        (["--backend", "torch"], "torch", "float32"),
+        (["--backend", "torch", "--quantize", "int8"], "torch", "int8"),
+    ],
+)
+def test_each_engine_writes_summaries_and_says_which_it_used(
+    folder, model_args, options, backend, compute_type
+):
+    result = invoke("run", str(folder), *model_args, *options, "--device", "cpu", "--json")
+    assert result.exit_code == 0, result.output
+    assert [d["status"] for d in json.loads(result.stdout)["documents"]] == ["written"] * 2
+    front = read_front_matter(folder / "seed.summary.en.md")
+    assert front["backend"] == backend
+    assert front["translation_settings"]["compute_type"] == compute_type
+    assert front["summary_settings"]["compute_type"] == compute_type
+    assert front["summary_passes"] >= 2
+
+
 def test_second_run_skips_and_never_reads_its_own_outputs(folder, model_args):
     assert invoke("run", str(folder), *model_args).exit_code == 0
     before = snapshot(folder)

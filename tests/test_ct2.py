@@ -6,11 +6,9 @@ import sys
 
 import pytest
 
-pytest.importorskip("ctranslate2")
-
-from translate.config import GenerationSettings  # noqa: E402
-from translate.errors import TranslateError  # noqa: E402
-from translate.models import load, locate  # noqa: E402
+from translate.config import GenerationSettings
+from translate.errors import TranslateError
+from translate.models import load, locate, resolve_backend
 
 GERMAN = [
     "Die Regierung hat am Montag neue Pläne vorgestellt.",
@@ -98,8 +96,19 @@ def test_interrupted_conversion_leaves_nothing(tiny_models, tmp_path, monkeypatc
     assert len(_load(marian).generate(GERMAN[:1], GenerationSettings())) == 1  # and recovers
 
 
-def test_missing_ctranslate2_names_the_extra(tiny_models, monkeypatch):
+def test_missing_ctranslate2_says_how_to_install_it(tiny_models, monkeypatch):
     marian, _ = tiny_models
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import fails as if not installed
-    with pytest.raises(TranslateError, match=r"pip install 'translate-digest\[ct2\]'"):
+    with pytest.raises(TranslateError, match=r"pip install ctranslate2"):
         _load(marian)
+
+
+def test_auto_backend_is_ctranslate2_on_cpu_and_torch_without_it(tiny_models, monkeypatch):
+    marian, _ = tiny_models
+    model = load(locate(str(marian)), "cpu", backend="auto")
+    assert model.backend == "ctranslate2"
+    assert model.describe(GenerationSettings())["compute_type"] == "int8"
+    assert resolve_backend("auto", "mps") == "torch"  # CTranslate2 has no Apple GPU support
+    assert resolve_backend("torch", "cpu") == "torch"  # an explicit choice stands
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # as if not installed
+    assert load(locate(str(marian)), "cpu", backend="auto").backend == "torch"

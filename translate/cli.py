@@ -15,6 +15,7 @@ import typer
 
 from translate import __version__
 from translate.config import (
+    DEFAULT_BATCH_TOKENS,
     DEFAULT_MAX_INPUT_BYTES,
     ENV_DEVICE,
     ENV_MT_MODEL,
@@ -46,6 +47,7 @@ class Device(str, Enum):
 
 
 class Backend(str, Enum):
+    auto = "auto"
     torch = "torch"
     ctranslate2 = "ctranslate2"
 
@@ -90,10 +92,17 @@ def run(
     ] = Device.auto,
     backend: Annotated[
         Backend,
-        typer.Option(help="Inference engine; ctranslate2 is faster and needs the [ct2] extra."),
-    ] = Backend.torch,
+        typer.Option(
+            help="Inference engine. auto: ctranslate2 (int8 on CPU, float16 on CUDA; about "
+            "2.5x faster than torch, a third of the memory) where it can run, else torch."
+        ),
+    ] = Backend.auto,
     quantize: Annotated[
-        Quantize, typer.Option(help="int8: 8-bit weights, faster and smaller on CPU.")
+        Quantize,
+        typer.Option(
+            help="int8: 8-bit weights (ctranslate2 on CPU always is). With --backend torch: "
+            "dynamic int8, about 1.7x faster than fp32 on CPU."
+        ),
     ] = Quantize.none,
     recursive: Annotated[
         bool, typer.Option("--recursive", "-r", help="Descend into sub-folders.")
@@ -116,7 +125,7 @@ def run(
     ] = None,
     batch_tokens: Annotated[
         int, typer.Option(help="Token budget of one translation batch (padding included).")
-    ] = 4096,
+    ] = DEFAULT_BATCH_TOKENS,
     max_input_mb: Annotated[
         float, typer.Option(help="Refuse input files larger than this many MB.")
     ] = DEFAULT_MAX_INPUT_BYTES / 1e6,

@@ -25,7 +25,7 @@ from translate.models import ModelLocation, _generate_kwargs, _input_limit
 
 log = logging.getLogger(__name__)
 
-INSTALL_HINT = "--backend ctranslate2 needs: pip install 'translate-digest[ct2]'"
+INSTALL_HINT = "--backend ctranslate2 needs CTranslate2: pip install ctranslate2"
 
 # `--quantize` (none | int8) → CTranslate2 compute type, per device. CTranslate2 has no fast
 # float32 path worth choosing on CPU (int8 is its design point, ~4x smaller, faster), so
@@ -122,6 +122,7 @@ def ensure_converted(location: ModelLocation, storage: str) -> Path:
     except TranslateError:
         raise
     except Exception as exc:
+        log.debug("converting %s failed", location.name, exc_info=True)  # shown with --verbose
         raise ModelNotAvailableError(
             f"model {location.name!r} at {location.path} could not be converted for "
             f"CTranslate2: {type(exc).__name__}: {exc}"
@@ -175,6 +176,8 @@ def _remove_stale_temporaries(folder: Path) -> None:
 
 class CT2Seq2Seq:
     """A seq2seq model run by CTranslate2, with the checkpoint's Hugging Face tokenizer."""
+
+    backend = "ctranslate2"
 
     def __init__(
         self,
@@ -241,7 +244,7 @@ class CT2Seq2Seq:
     def describe(self, settings: GenerationSettings) -> dict:
         applied = settings.merged_over(self.generation_defaults())
         described = {k: v for k, v in sorted(applied.items()) if v is not None}
-        described["backend"] = "ctranslate2"
+        described["backend"] = self.backend
         described["compute_type"] = self.compute_type  # int8 on CPU even for --quantize none
         return described
 
