@@ -98,3 +98,19 @@ def test_a_folder_that_is_not_a_model_is_reported(tmp_path):
     (tmp_path / "notes.txt").write_text("not a model")
     with pytest.raises(ModelNotAvailableError, match="could not be loaded"):
         load(locate(str(tmp_path)), "cpu")
+
+
+def test_torch_int8_needs_quantize_dynamic_and_the_cpu(tiny_models, monkeypatch):
+    import torch
+
+    from translate.errors import TranslateError
+
+    location = locate(str(tiny_models[0]))
+    with pytest.raises(TranslateError, match="runs on the CPU only"):
+        TorchSeq2Seq(location, device="cuda", quantize="int8")  # refused before any weights load
+    model = TorchSeq2Seq(location, quantize="int8")
+    assert model.describe(GenerationSettings())["compute_type"] == "int8"
+    assert "quantized" in type(model.model.model.encoder.layers[0].fc1).__module__
+    monkeypatch.delattr(torch.ao.quantization, "quantize_dynamic")  # as in a future torch
+    with pytest.raises(TranslateError, match="no longer has; use --backend ctranslate2"):
+        TorchSeq2Seq(location, quantize="int8")
