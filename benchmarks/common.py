@@ -1,0 +1,110 @@
+"""What every benchmark variant shares: forced lengths, the English stand-in, measuring."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ENGLISH_CORPUS = HERE.parent / "tests" / "data" / "corpus_en.txt"
+
+# Summaries: a typical distilbart-cnn summary (3-4 sentences, ~70 words; the model's own
+# bounds are 56-142 tokens), forced as minimum and maximum, on every side.
+SUMMARY_TOKENS = 100
+# Translations: output tokens = input tokens (the pipeline: of the longest input in a batch).
+TRANSLATION_LENGTH_RATIO = 1.0
+# A real translation's length in the real summarizer's tokens: English runs ~10% more words
+# than German (German compounds are one word), and distilbart's GPT-2 BPE reads English
+# news at ~1.3 tokens a word. The stand-in English is sized to this many of *our*
+# summarizer's tokens, whose small trained vocabulary splits words more finely.
+SUMMARY_TOKENS_PER_GERMAN_WORD = 1.45
+SUMMARY_WINDOW = 1024  # the naive baseline summarizes the first 1,024 tokens
+
+
+class EnglishStandIn:
+    """Realistic English text in place of what random weights write.
+
+    A random-weight translator writes token soup ("ber ber ber ..."): its length in the
+    summarizer's tokens is unrelated to a real translation's, and the pipeline's loop
+    detector would (rightly) translate every chunk a second time. Each translation is
+    therefore computed in full, at its forced length, and then replaced by English prose
+    from tests/data/corpus_en.txt as long, in summarizer tokens, as the real models'
+    translation would be (SUMMARY_TOKENS_PER_GERMAN_WORD), so the summary stage gets the
+    amount of work it would get from the real models.
+    """
+
+    def __init__(self, summary_tokenizer) -> None:
+        self.words = ENGLISH_CORPUS.read_text(encoding="utf-8").split()
+        self.position = 0
+        tokens = sum(len(summary_tokenizer(line).input_ids) - 2 for line in _lines(self.words))
+        self.tokens_per_word = tokens / len(self.words)
+        self.words_per_german_word = SUMMARY_TOKENS_PER_GERMAN_WORD / self.tokens_per_word
+
+    def summary(self) -> str:
+        """A summary as long as a real one (SUMMARY_TOKENS) in place of random tokens.
+
+        Random weights mostly pick the padding entries of the vocabulary; "<extra_31234>"
+        re-tokenizes to ~10 tokens, so partial summaries would come back longer than their
+        input and the pipeline would (rightly) refuse to go on."""
+        return self._take(max(1, round(SUMMARY_TOKENS / self.tokens_per_word)))
+
+    def for_source(self, german: str) -> str:
+        return self._take(max(1, round(len(german.split()) * self.words_per_german_word)))
+
+    def _take(self, count: int) -> str:
+        picked = []
+        for _ in range(count):
+            picked.append(self.words[self.position % len(self.words)])
+            self.position += 1
+        return " ".join(picked)
+
+
+def _lines(words: list[str], size: int = 200) -> list[str]:
+    return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+class Stage:
+    """Accumulated wall time and work of one stage (translation or summary)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+        self.items = 0
+        self.tokens = 0
+
+    def timed(self, fn, *args, **kwargs):
+        started = time.perf_counter()
+        peak = peak_rss_mb()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.calls += 1
+            if peak_rss_mb() > peak:  # this stage raised the process's peak RSS
+                self.raised_peak_to = peak_rss_mb()
+
+    raised_peak_to = 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "raised_peak_to_mib": self.raised_peak_to,
+            "seconds": self.seconds,
+            "calls": self.calls,
+            "items": self.items,
+            "tokens": self.tokens,
+        }
+
+
+def emit(result: dict) -> None:
+    """The variant's result, as the last line of stdout, for the runner to read."""
+    result["peak_rss_mb"] = peak_rss_mb()
+    print("RESULT " + json.dumps(result), flush=True)

@@ -1,0 +1,136 @@
+"""One `translate run` variant, measured in its own process (the runner starts one per variant).
+
+It calls what the CLI calls, `translate.run.run_all`, with the CLI's defaults plus the
+variant's options, and forced lengths (benchmarks/common.py). Stages are timed by wrapping
+the functions run.py calls (translate_segmentations, summarize) and the translator's
+generate(); no library code is changed.
+
+    python -m benchmarks.variant NAME MT_DIR SUMMARY_DIR DOCS_DIR OUT_DIR [--backend B]
+        [--quantize Q] [--batch-tokens N] [--threads N] [--beams N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from benchmarks.common import (
+    SUMMARY_TOKENS,
+    TRANSLATION_LENGTH_RATIO,
+    EnglishStandIn,
+    Stage,
+    emit,
+)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name")
+    parser.add_argument("mt_dir")
+    parser.add_argument("summary_dir")
+    parser.add_argument("docs_dir")
+    parser.add_argument("out_dir")
+    parser.add_argument("--backend", default="auto")  # the CLI's defaults
+    parser.add_argument("--quantize", default="none")
+    parser.add_argument("--batch-tokens", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--beams", type=int, default=None)
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    import translate.run as run_module
+    from translate.config import GenerationSettings, ModelOptions, RunOptions
+
+    options = RunOptions(
+        models=ModelOptions(
+            mt_model=args.mt_dir,
+            summary_model=args.summary_dir,
+            device="cpu",
+            backend=args.backend,
+            quantize=args.quantize,
+            threads=args.threads,
+        ),
+        # The CLI's translation settings (max_length_ratio=2.0, --beams), lengths forced.
+        translation=GenerationSettings(
+            max_length_ratio=2.0, forced_length_ratio=TRANSLATION_LENGTH_RATIO, num_beams=args.beams
+        ),
+        summary=GenerationSettings(min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS),
+        force=True,
+        output_dir=Path(args.out_dir),
+    )
+    if args.batch_tokens:
+        from dataclasses import replace
+
+        options = replace(options, batch_tokens=args.batch_tokens)
+    models = run_module.ModelSet(options)
+    translator, summarizer = models.translator, models.summarizer  # load both now, timed apart
+    load_seconds = time.perf_counter() - started
+
+    translation, engine, summary, summary_engine = Stage(), Stage(), Stage(), Stage()
+    stand_in = EnglishStandIn(summarizer.tokenizer)
+    generate = translator.generate
+    summarize = run_module.summarize
+    translate_segmentations = run_module.translate_segmentations
+    fed: list[int] = []
+
+    def translator_generate(texts, settings):
+        engine.timed(generate, texts, settings)  # computed in full, at the forced length ...
+        fed.append(len(texts))
+        return [stand_in.for_source(t) for t in texts]  # ... then English of a real length
+
+    def timed_translation(*a, **kw):
+        result = translation.timed(translate_segmentations, *a, **kw)
+        translation.items += sum(s.chunks for s in result[1])
+        return result
+
+    def timed_summary(*a, **kw):
+        result = summary.timed(summarize, *a, **kw)
+        summary.items += 1
+        summary.tokens += result.passes
+        return result
+
+    summarizer_generate = summarizer.generate
+
+    def summary_generate(texts, settings):
+        summary_engine.timed(summarizer_generate, texts, settings)  # computed in full ...
+        return [stand_in.summary() for _ in texts]  # ... then English of a real summary's length
+
+    translator.generate = translator_generate
+    summarizer.generate = summary_generate
+    run_module.translate_segmentations = timed_translation
+    run_module.summarize = timed_summary
+
+    run_started = time.perf_counter()
+    results = run_module.run_all([Path(args.docs_dir)], options, models)
+    run_seconds = time.perf_counter() - run_started
+
+    failed = [r for r in results if r.status != "written"]
+    emit(
+        {
+            "variant": args.name,
+            "documents": len(results),
+            "written": sum(r.status == "written" for r in results),
+            "failed": len(failed),
+            "failures": [f"{r.status}: {r.reason}" for r in failed][:5],
+            "sentences": sum(r.counts.get("sentences", 0) for r in results),
+            "chunks": sum(r.counts.get("translation_chunks", 0) for r in results),
+            "recovered_chunks": sum(r.counts.get("recovered_chunks", 0) for r in results),
+            "summary_passes": sum(r.counts.get("summary_passes", 0) for r in results),
+            "load_seconds": load_seconds,
+            "run_seconds": run_seconds,
+            "translation": translation.as_dict(),
+            "translation_engine": {**engine.as_dict(), "batches": len(fed)},
+            "summary": summary.as_dict(),
+            "summary_engine": summary_engine.as_dict(),
+            "describe": translator.describe(options.translation),
+            "summary_describe": summarizer.describe(options.summary),
+            "batch_tokens": options.batch_tokens,
+            "chunk_tokens": options.chunk_tokens,
+            "english_tokens_per_word": stand_in.tokens_per_word,
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
