@@ -74,12 +74,9 @@ def default_threads() -> int:
         available = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         available = os.cpu_count() or 1
-    try:
-        import psutil
+    import psutil
 
-        physical = psutil.cpu_count(logical=False) or available
-    except ImportError:
-        physical = available
+    physical = psutil.cpu_count(logical=False) or available
     return max(1, min(available, physical))
 
 
