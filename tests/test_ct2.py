@@ -112,3 +112,16 @@ def test_auto_backend_is_ctranslate2_on_cpu_and_torch_without_it(tiny_models, mo
     assert resolve_backend("torch", "cpu") == "torch"  # an explicit choice stands
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # as if not installed
     assert load(locate(str(marian)), "cpu", backend="auto").backend == "torch"
+
+
+def test_ctranslate2_decodes_in_bounded_runs_that_keep_the_order():
+    from translate.ct2 import _HYPOTHESES, _HYPOTHESIS_TOKENS, _sub_batches
+
+    lengths = [64] * 40 + [1024, 1024] + [10] * 30
+    runs = _sub_batches(lengths, beams=4)
+    assert [i for run in runs for i in run] == list(range(len(lengths)))  # all, in order
+    for run in runs:
+        assert len(run) * 4 <= _HYPOTHESES or len(run) == 1
+        assert len(run) * max(lengths[i] for i in run) * 4 <= _HYPOTHESIS_TOKENS or len(run) == 1
+    # 24 + 16 of the 64-token inputs, each 1,024-token summary window alone, 24 + 6 short ones.
+    assert [len(run) for run in runs] == [24, 16, 1, 1, 24, 6]
