@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.perf_counter()
     import translate.run as run_module
+    import translate.steps as steps_module
     from translate.config import GenerationSettings, ModelOptions, RunOptions
 
     options = RunOptions(
@@ -70,8 +71,8 @@ def main(argv: list[str] | None = None) -> None:
     translation, engine, summary, summary_engine = Stage(), Stage(), Stage(), Stage()
     stand_in = EnglishStandIn(summarizer.tokenizer)
     generate = translator.generate
-    summarize = run_module.summarize
-    translate_segmentations = run_module.translate_segmentations
+    summarize = steps_module.summarize
+    translate_segmentations = steps_module.translate_segmentations
     fed: list[int] = []
 
     def translator_generate(texts, settings):
@@ -98,8 +99,8 @@ def main(argv: list[str] | None = None) -> None:
 
     translator.generate = translator_generate
     summarizer.generate = summary_generate
-    run_module.translate_segmentations = timed_translation
-    run_module.summarize = timed_summary
+    steps_module.translate_segmentations = timed_translation
+    steps_module.summarize = timed_summary
 
     run_started = time.perf_counter()
     results = run_module.run_all([Path(args.docs_dir)], options, models)

@@ -194,16 +194,17 @@ def test_help_explains_every_option():
 
 
 def test_each_model_loads_once_per_run(folder, model_args, monkeypatch):
+    import translate.modelset as modelset_module
     import translate.run as run_module
 
     loads = []
-    real_load = run_module.load
+    real_load = modelset_module.load
 
     def counting_load(location, *args, **kwargs):
         loads.append(location.name)
         return real_load(location, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "load", counting_load)
+    monkeypatch.setattr(modelset_module, "load", counting_load)
     monkeypatch.setattr(run_module, "WAVE_CHUNKS", 1)  # many translation waves
     for i in range(3):
         (folder / f"extra{i}.txt").write_text(SHORT_DE, encoding="utf-8")

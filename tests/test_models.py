@@ -10,9 +10,10 @@ from tests.conftest import SEED_DOC
 from translate.cli import app
 from translate.config import GenerationSettings
 from translate.errors import ModelNotAvailableError
-from translate.models import TorchSeq2Seq, hub_cache_dir, locate
+from translate.models import hub_cache_dir, locate
 from translate.output import read_front_matter
 from translate.pipeline import segment_for
+from translate.torch_backend import TorchSeq2Seq
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

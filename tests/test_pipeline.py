@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from translate.config import GenerationSettings
-from translate.models import ModelLocation
+from translate.engine import ModelLocation
 from translate.pipeline import (
     is_degenerate,
     summarize,

@@ -20,8 +20,14 @@ import time
 from pathlib import Path
 
 from translate.config import GenerationSettings, default_cache_dir
+from translate.engine import (
+    ModelLocation,
+    describe,
+    generate_kwargs,
+    generation_defaults,
+    input_limit,
+)
 from translate.errors import ModelNotAvailableError, TranslateError
-from translate.models import ModelLocation, _generate_kwargs, _input_limit
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +193,7 @@ class CT2Seq2Seq:
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
         from transformers.utils import logging as hf_logging
 
-        if not log.isEnabledFor(logging.DEBUG):  # as TorchSeq2Seq: we count long texts on purpose
+        if not log.isEnabledFor(logging.DEBUG):  # we count long texts on purpose
             hf_logging.set_verbosity_error()
         if device not in ("cpu", "cuda"):
             log.warning("CTranslate2 cannot use device %r; running on the CPU", device)
@@ -208,7 +214,7 @@ class CT2Seq2Seq:
             raise ModelNotAvailableError(
                 f"model {location.name!r} at {location.path} could not be loaded: {exc}"
             ) from None
-        self.max_input_tokens = _input_limit(self.tokenizer, config)
+        self.max_input_tokens = input_limit(self.tokenizer, config)
         self._max_positions = getattr(config, "max_position_embeddings", 1024)
         self.model_dir = ensure_converted(location, _STORAGE[self.compute_type])
         self.translator = ctranslate2.Translator(
@@ -228,29 +234,18 @@ class CT2Seq2Seq:
 
     def generation_defaults(self) -> dict:
         """The model's own settings, read as `TorchSeq2Seq.generation_defaults` reads them."""
-        config = self.generation_config
-        return {
-            "num_beams": config.num_beams or 1,
-            "length_penalty": config.length_penalty,
-            "no_repeat_ngram_size": config.no_repeat_ngram_size or None,
-            "max_new_tokens": (config.max_length or self.max_input_tokens) - 1,
-            "min_new_tokens": max(0, (config.min_length or 0) - 1) or None,
-            "repetition_penalty": config.repetition_penalty,
-        }
+        return generation_defaults(self.generation_config, self.max_input_tokens)
 
     def describe(self, settings: GenerationSettings) -> dict:
-        applied = settings.merged_over(self.generation_defaults())
-        described = {k: v for k, v in sorted(applied.items()) if v is not None}
-        described["backend"] = self.backend
-        described["compute_type"] = self.compute_type  # int8 on CPU even for --quantize none
-        return described
+        # compute_type is int8 on the CPU even for --quantize none (see _COMPUTE_TYPES).
+        return describe(settings, self.generation_defaults(), self.backend, self.compute_type)
 
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
         if not texts:
             return []
         sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
         longest = max(len(s) for s in sources)
-        kwargs = _generate_kwargs(settings.merged_over(self.generation_defaults()), longest)
+        kwargs = generate_kwargs(settings.merged_over(self.generation_defaults()), longest)
         # transformers' max_length/min_length count the decoder start token; CTranslate2's
         # decoding lengths count generated tokens only (the end token included, a target
         # prefix included), so both are one less. Positions past the model's table are an error

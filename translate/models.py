@@ -1,18 +1,16 @@
 """Finding and loading models: a hub id (through the Hugging Face cache) or a local folder.
 
-The only module that imports torch and transformers, and only when a model is needed.
+Locating needs only huggingface_hub; the engines (torch_backend.py, ct2.py) are imported when
+a model is loaded, so listing or checking models never imports torch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
-from translate.config import GenerationSettings
+from translate.engine import ModelLocation, TextGenerator
 from translate.errors import ModelNotAvailableError, TranslateError
 
 log = logging.getLogger(__name__)
@@ -20,29 +18,6 @@ log = logging.getLogger(__name__)
 # What a PyTorch seq2seq checkpoint needs; never TF/Flax/Rust/ONNX copies of the weights.
 _BASE_FILES = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors"]
 _BIN_FILES = ["pytorch_model*.bin"]  # only for repositories without safetensors
-
-
-@dataclass(frozen=True)
-class ModelLocation:
-    """Where a model's files are, and which exact version they are."""
-
-    name: str  # as the user gave it: a hub id or a folder
-    path: Path
-    revision: str  # commit hash for hub models; "local-<hash of files>" for folders
-
-
-class TextGenerator(Protocol):
-    """What the pipeline needs from a model: count tokens, generate text from text."""
-
-    location: ModelLocation
-    max_input_tokens: int
-    backend: str  # the engine that runs it: torch or ctranslate2
-
-    def count_tokens(self, text: str) -> int: ...
-
-    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]: ...
-
-    def describe(self, settings: GenerationSettings) -> dict: ...
 
 
 def hub_cache_dir() -> Path:
@@ -161,130 +136,6 @@ def pick_device(device: str) -> str:
     return device
 
 
-class TorchSeq2Seq:
-    """A transformers encoder-decoder model with its tokenizer, ready to generate."""
-
-    backend = "torch"
-
-    def __init__(self, location: ModelLocation, device: str = "cpu", quantize: str = "none"):
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-        from transformers.utils import logging as hf_logging
-
-        if quantize == "int8" and device != "cpu":
-            raise TranslateError("--quantize int8 (torch dynamic int8) runs on the CPU only")
-        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI's output
-        if not log.isEnabledFor(logging.DEBUG):
-            # e.g. "sequence longer than the maximum": we count tokens of long texts on purpose.
-            hf_logging.set_verbosity_error()
-        self.location = location
-        self.device = device
-        self.quantize = quantize
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(location.path)
-            model = AutoModelForSeq2SeqLM.from_pretrained(location.path, dtype=torch.float32)
-        except (OSError, ValueError) as exc:
-            raise ModelNotAvailableError(
-                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
-            ) from None
-        model.eval()
-        if quantize == "int8":
-            model = _quantize_int8(model)
-        self.model = model.to(device)
-        self.max_input_tokens = _input_limit(self.tokenizer, model.config)
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text).input_ids)
-
-    def generation_defaults(self) -> dict:
-        config = self.model.generation_config
-        return {
-            "num_beams": config.num_beams or 1,
-            "length_penalty": config.length_penalty,
-            "no_repeat_ngram_size": config.no_repeat_ngram_size or None,
-            "max_new_tokens": (config.max_length or self.max_input_tokens) - 1,
-            "min_new_tokens": max(0, (config.min_length or 0) - 1) or None,
-            "repetition_penalty": config.repetition_penalty,
-        }
-
-    def describe(self, settings: GenerationSettings) -> dict:
-        applied = settings.merged_over(self.generation_defaults())
-        described = {k: v for k, v in sorted(applied.items()) if v is not None}
-        described["backend"] = self.backend
-        described["compute_type"] = "int8" if self.quantize == "int8" else "float32"
-        return described
-
-    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
-        import torch
-
-        if not texts:
-            return []
-        batch = self.tokenizer(texts, return_tensors="pt", padding=True).to(self.device)
-        kwargs = _generate_kwargs(
-            settings.merged_over(self.generation_defaults()), batch.input_ids.shape[1]
-        )
-        kwargs["max_length"] = min(kwargs["max_length"], self._max_output_tokens())
-        with torch.inference_mode():
-            output = self.model.generate(**batch, **kwargs)
-        return self.tokenizer.batch_decode(output, skip_special_tokens=True)
-
-    def _max_output_tokens(self) -> int:
-        return getattr(self.model.config, "max_position_embeddings", 1024)
-
-
-def _generate_kwargs(applied: dict, input_tokens: int) -> dict:
-    """transformers' generate() arguments for a batch whose longest input has `input_tokens`."""
-    kwargs = {
-        k: applied[k]
-        for k in ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
-        if applied.get(k) is not None
-    }
-    max_new = applied["max_new_tokens"]
-    min_new = applied.get("min_new_tokens") or 0
-    if applied.get("max_length_ratio"):
-        max_new = min(max_new, math.ceil(applied["max_length_ratio"] * input_tokens) + 8)
-    if applied.get("forced_length_ratio"):
-        max_new = min_new = max(1, math.ceil(applied["forced_length_ratio"] * input_tokens))
-    # For encoder-decoders, max_length counts decoder tokens including the start token;
-    # setting it (not max_new_tokens) avoids transformers' warning about both being set.
-    kwargs["max_length"] = max_new + 1
-    kwargs["min_length"] = min(min_new, max_new) + 1
-    if kwargs.get("num_beams", 1) > 1:
-        kwargs["early_stopping"] = True
-    return kwargs
-
-
-def _input_limit(tokenizer, config) -> int:
-    """The model's real input limit: the smaller of the tokenizer's and the positions'."""
-    limits = [getattr(config, "max_position_embeddings", None)]
-    tok_limit = getattr(tokenizer, "model_max_length", None)
-    if tok_limit and tok_limit < 1_000_000:  # transformers uses a huge int for 'unset'
-        limits.append(tok_limit)
-    known = [n for n in limits if n]
-    if not known:
-        raise TranslateError("the model states no input limit (max_position_embeddings)")
-    return min(known)
-
-
-def _quantize_int8(model):
-    import torch
-
-    quantize_dynamic = getattr(getattr(torch, "ao", None), "quantization", None)
-    quantize_dynamic = getattr(quantize_dynamic, "quantize_dynamic", None)
-    if quantize_dynamic is None:
-        raise TranslateError(
-            "--quantize int8 needs torch.ao.quantization.quantize_dynamic, which this torch "
-            f"({torch.__version__}) no longer has; use --backend ctranslate2 for int8"
-        )
-    import warnings
-
-    with warnings.catch_warnings():  # torch announces the API's future removal on each call
-        warnings.simplefilter("ignore")
-        # In place: a copy would hold the fp32 and int8 weights at once (+1.2 GB measured
-        # for distilBART), and the freed copy stays in the process's heap.
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
-
-
 def load(
     location: ModelLocation,
     device: str,
@@ -299,6 +150,8 @@ def load(
     """
     backend = resolve_backend(backend, device)
     if backend == "torch":
+        from translate.torch_backend import TorchSeq2Seq
+
         return TorchSeq2Seq(location, device=device, quantize=quantize)
     if backend == "ctranslate2":
         from translate.ct2 import CT2Seq2Seq

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass, replace
 
 from translate.config import GenerationSettings
+from translate.engine import TextGenerator
 from translate.errors import TranslateError
-from translate.models import TextGenerator
 from translate.segment import Segmentation, segment
 
 # Settings for the second try at a chunk whose translation came out degenerate.

@@ -1,0 +1,94 @@
+"""What every inference engine shares: where a model's files are, what the pipeline calls,
+and how generation settings turn into beams and lengths.
+
+Imports nothing heavy and no other engine, so the engines (torch_backend.py, ct2.py) and the
+loader (models.py) all build on it without importing each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from translate.config import GenerationSettings
+from translate.errors import TranslateError
+
+
+@dataclass(frozen=True)
+class ModelLocation:
+    """Where a model's files are, and which exact version they are."""
+
+    name: str  # as the user gave it: a hub id or a folder
+    path: Path
+    revision: str  # commit hash for hub models; "local-<hash of files>" for folders
+
+
+class TextGenerator(Protocol):
+    """What the pipeline needs from a model: count tokens, generate text from text."""
+
+    location: ModelLocation
+    max_input_tokens: int
+    backend: str  # the engine that runs it: torch or ctranslate2
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]: ...
+
+    def describe(self, settings: GenerationSettings) -> dict: ...
+
+
+def generation_defaults(config, max_input_tokens: int) -> dict:
+    """A model's own generation settings (its generation_config), in our terms."""
+    return {
+        "num_beams": config.num_beams or 1,
+        "length_penalty": config.length_penalty,
+        "no_repeat_ngram_size": config.no_repeat_ngram_size or None,
+        "max_new_tokens": (config.max_length or max_input_tokens) - 1,
+        "min_new_tokens": max(0, (config.min_length or 0) - 1) or None,
+        "repetition_penalty": config.repetition_penalty,
+    }
+
+
+def describe(settings: GenerationSettings, defaults: dict, backend: str, compute_type: str) -> dict:
+    """The settings that apply, for the front matter: ours over the model's, and the engine."""
+    applied = settings.merged_over(defaults)
+    described = {k: v for k, v in sorted(applied.items()) if v is not None}
+    described["backend"] = backend
+    described["compute_type"] = compute_type
+    return described
+
+
+def generate_kwargs(applied: dict, input_tokens: int) -> dict:
+    """transformers' generate() arguments for a batch whose longest input has `input_tokens`."""
+    kwargs = {
+        k: applied[k]
+        for k in ("num_beams", "length_penalty", "no_repeat_ngram_size", "repetition_penalty")
+        if applied.get(k) is not None
+    }
+    max_new = applied["max_new_tokens"]
+    min_new = applied.get("min_new_tokens") or 0
+    if applied.get("max_length_ratio"):
+        max_new = min(max_new, math.ceil(applied["max_length_ratio"] * input_tokens) + 8)
+    if applied.get("forced_length_ratio"):
+        max_new = min_new = max(1, math.ceil(applied["forced_length_ratio"] * input_tokens))
+    # For encoder-decoders, max_length counts decoder tokens including the start token;
+    # setting it (not max_new_tokens) avoids transformers' warning about both being set.
+    kwargs["max_length"] = max_new + 1
+    kwargs["min_length"] = min(min_new, max_new) + 1
+    if kwargs.get("num_beams", 1) > 1:
+        kwargs["early_stopping"] = True
+    return kwargs
+
+
+def input_limit(tokenizer, config) -> int:
+    """The model's real input limit: the smaller of the tokenizer's and the positions'."""
+    limits = [getattr(config, "max_position_embeddings", None)]
+    tok_limit = getattr(tokenizer, "model_max_length", None)
+    if tok_limit and tok_limit < 1_000_000:  # transformers uses a huge int for 'unset'
+        limits.append(tok_limit)
+    known = [n for n in limits if n]
+    if not known:
+        raise TranslateError("the model states no input limit (max_position_embeddings)")
+    return min(known)
