@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -39,3 +40,26 @@ def tiny_models(tmp_path_factory) -> tuple[Path, Path]:
 def model_args(tiny_models) -> list[str]:
     marian, bart = tiny_models
     return ["--mt-model", str(marian), "--summary-model", str(bart)]
+
+
+@pytest.fixture
+def deep_tree():
+    """`make(parent, depth)`: a chain of folders `d/d/.../d`, returning the deepest.
+
+    Removed again at teardown: shutil.rmtree (and so pytest's own clean-up) recurses and
+    fails on a tree a thousand levels deep.
+    """
+    made: list[tuple[str, int]] = []
+
+    def make(parent: Path, depth: int) -> Path:
+        folder = str(parent)
+        for _ in range(depth):  # os.makedirs recurses too
+            folder = os.path.join(folder, "d")
+            os.mkdir(folder)
+        made.append((folder, depth))
+        return Path(folder)
+
+    yield make
+    for folder, depth in made:
+        top = folder.removesuffix("/d" * depth) + "/d"
+        subprocess.run(["rm", "-rf", "--", top], check=True)  # GNU rm walks without a call stack

@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from translate.discovery import discover
 from translate.errors import InputError, OutputError
-from translate.files import decode_document, discover, output_names, write_atomic
+from translate.files import decode_document
+from translate.writing import write_atomic
 
 GERMAN = "Größere Übungen für Bürger: „Maß“ und Fuß.\n"
 
@@ -36,7 +38,8 @@ def test_crlf_and_cr_become_lf():
     ("data", "message"),
     [
         (b"", "empty"),
-        (b"  \n\t\r\n ", "only whitespace"),
+        (b"  \n\t\r\n ", "no text"),
+        ("\u200b\u200b\n\u200b".encode(), "no text"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         (bytes(range(1, 32)) * 20, "binary"),
     ],
@@ -85,7 +88,7 @@ def test_folder_discovery_skips_outputs_hidden_and_other_types(tmp_path):
 def test_missing_paths_and_explicit_outputs_are_refused(tmp_path):
     make_tree(tmp_path)
     _, refused = discover([tmp_path / "nope.txt", tmp_path / "a.summary.en.md"])
-    assert [(p.name, "no such" in r or "output" in r) for p, r in refused] == [
+    assert [(d.path.name, "no such" in d.reason or "output" in d.reason) for d in refused] == [
         ("nope.txt", True),
         ("a.summary.en.md", True),
     ]
@@ -112,7 +115,7 @@ def test_output_names_use_the_stem_unless_two_inputs_share_it(tmp_path):
     (tmp_path / "r.md").write_text("x")
     (tmp_path / "s.txt").write_text("x")
     docs, _ = discover([tmp_path])
-    assert sorted(output_names(docs).values()) == ["r.md", "r.txt", "s"]
+    assert sorted(d.output_stem for d in docs) == ["r.md", "r.txt", "s"]
 
 
 def test_atomic_write_replaces_whole_or_not_at_all(tmp_path, monkeypatch):

@@ -24,7 +24,8 @@ from translate.config import (
     ModelOptions,
     RunOptions,
 )
-from translate.errors import TranslateError
+from translate.errors import ConfigError, TranslateError
+from translate.files import display_name, one_line
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
 
@@ -108,6 +109,13 @@ def run(
     recursive: Annotated[
         bool, typer.Option("--recursive", "-r", help="Descend into sub-folders.")
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            help="In folders, also read symlinks that lead outside the folders given "
+            "(default: skip them and say so). Files named here are always read."
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option(help="Redo documents whose summary is up to date.")
     ] = False,
@@ -157,6 +165,7 @@ def run(
         force=force,
         keep_translation=keep_translation,
         recursive=recursive,
+        follow_symlinks=follow_symlinks,
         output_dir=output_dir,
         source_lang=source_lang,
         max_input_bytes=int(max_input_mb * 1e6),
@@ -177,13 +186,16 @@ class _Reporter:
         self.results = []
 
     def run(self, paths: list[Path], options: RunOptions) -> int:
-        from translate.files import discover
-        from translate.run import DocumentResult, iter_results
+        from translate.discovery import discover
+        from translate.run import iter_results
+        from translate.steps import from_dropped
 
         started = time.perf_counter()
-        documents, refused = discover(paths, options.recursive, options.output_dir)
-        for path, reason in refused:
-            self._show(DocumentResult(path=path, status="failed", reason=f"{path}: {reason}"))
+        documents, dropped = discover(
+            paths, options.recursive, options.output_dir, options.follow_symlinks
+        )
+        for drop in dropped:
+            self._show(from_dropped(drop))
         code = 0
         bar = self._progress(len(documents))
         try:
@@ -197,11 +209,11 @@ class _Reporter:
             )
         except TranslateError as exc:  # a run-wide problem, e.g. a model that is not available
             _error(str(exc))
-            code = EXIT_FAILED
+            code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
         finally:
             if bar is not None:
                 bar.close()
-        self._summarize(time.perf_counter() - started, len(documents) + len(refused))
+        self._summarize(time.perf_counter() - started, len(documents) + len(dropped))
         if code == 0 and any(r.status == "failed" for r in self.results):
             code = EXIT_FAILED
         return code
@@ -218,11 +230,12 @@ class _Reporter:
         if bar is not None:
             bar.update(1)
         if result.status == "failed":
-            _error(result.reason, bar)
+            _error(_named(result.path, result.reason), bar)
         elif not self.quiet:
-            where = ", ".join(p.name for p in result.outputs)
+            where = ", ".join(display_name(p.name) for p in result.outputs)
             detail = f"{result.seconds:.1f} s" if result.status == "written" else result.reason
-            _say(f"{result.status:8} {result.path} -> {where} ({detail})", bar)
+            target = f" -> {where}" if where else ""
+            _say(f"{result.status:8} {display_name(result.path)}{target} ({detail})", bar)
 
     def _summarize(self, seconds: float, total: int) -> None:
         counts = {
@@ -237,7 +250,11 @@ class _Reporter:
                 "not_done": left,
                 "documents": [_as_json(r) for r in self.results],
             }
-            typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+            text = json.dumps(report, ensure_ascii=False, indent=2)
+            # Names with bytes that are not UTF-8 hold lone surrogates (Python's surrogate
+            # escapes): written as the JSON escape \udcXX, the report stays valid UTF-8 and
+            # json.loads + os.fsencode give back the exact bytes of the name.
+            typer.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"))
         elif not self.quiet or counts["failed"] or left:
             tail = f", {left} not done" if left else ""
             _say(
@@ -258,7 +275,16 @@ def _as_json(result) -> dict:
     }
 
 
+def _named(path: Path, reason: str) -> str:
+    """A failure's reason with its file name shown escaped (names may hold anything)."""
+    prefix = f"{path}: "
+    if reason.startswith(prefix):
+        return f"{display_name(path)}: {reason.removeprefix(prefix)}"
+    return reason
+
+
 def _say(message: str, bar=None) -> None:
+    message = one_line(message)  # no name or library message may break or forge a line
     if bar is not None:
         bar.write(message, file=sys.stderr)
     else:

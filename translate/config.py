@@ -92,6 +92,8 @@ class RunOptions:
     keep_translation: bool = False
     recursive: bool = False
     output_dir: Path | None = None
+    # Folder runs read symlinks that lead outside the folders given only when this is set.
+    follow_symlinks: bool = False
     source_lang: str | None = None  # None: detect; "de" forces translation
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     # Sentences are packed into chunks of at most this many tokens (never more than the

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from translate.config import GenerationSettings, default_cache_dir
+from translate.config import ENV_CACHE, GenerationSettings, default_cache_dir
 from translate.engine import (
     ModelLocation,
     describe,
@@ -27,7 +27,7 @@ from translate.engine import (
     generation_defaults,
     input_limit,
 )
-from translate.errors import ModelNotAvailableError, TranslateError
+from translate.errors import ConfigError, ModelNotAvailableError, TranslateError
 
 log = logging.getLogger(__name__)
 
@@ -108,11 +108,14 @@ def ensure_converted(location: ModelLocation, storage: str) -> Path:
     target = converted_dir(location, storage)
     if target.is_dir() and ctranslate2.contains_model(str(target)):
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(target.parent)
+        work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
+    except OSError as exc:  # the whole run needs the cache: one run-wide error, not one per file
+        raise cache_error(target.parent, exc) from None
     started = time.perf_counter()
     log.info("converting %s for CTranslate2 (%s) into %s", location.name, storage, target)
-    work = Path(tempfile.mkdtemp(prefix=f".tmp-{target.name}-", dir=target.parent))
     try:
         source = _patched_source(location.path, work / "source")
         out = work / "model"
@@ -165,6 +168,28 @@ def _patched_source(model_dir: Path, work: Path) -> Path:
     config["normalize_before"] = False
     (work / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     return work
+
+
+def check_cache_dir() -> None:
+    """Refuse, before any document is read, a model cache that is a file or cannot be made.
+
+    (One that exists but is read-only is fine as long as the models are converted already.)
+    """
+    folder = default_cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cache_error(folder, exc) from None
+
+
+def cache_error(folder: Path, exc: OSError) -> ConfigError:
+    why = exc.strerror or str(exc)
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        why = "a file is in the way of that folder"
+    return ConfigError(
+        f"cannot use {folder} as the cache for converted models ({why}); set {ENV_CACHE} "
+        "to a folder you can write, or use --backend torch"
+    )
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

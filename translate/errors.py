@@ -22,3 +22,7 @@ class ModelNotAvailableError(TranslateError):
 
 class OutputError(TranslateError):
     """An output file could not be written."""
+
+
+class ConfigError(TranslateError):
+    """A setting (an option or environment variable) cannot be used as given."""

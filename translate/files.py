@@ -1,18 +1,20 @@
-"""Files: decoding inputs, discovering documents, naming outputs, writing atomically."""
+"""Files: reading inputs and old outputs safely, decoding text, showing names.
+
+Every read here opens without blocking, checks what it opened (a regular file, not a FIFO or
+a device) and is capped by the bytes actually read, never by what `stat` claims.
+"""
 
 from __future__ import annotations
 
 import codecs
-import contextlib
+import errno
 import os
-import tempfile
+import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate.config import INPUT_SUFFIXES, SUMMARY_SUFFIX, TRANSLATION_SUFFIX
-from translate.errors import InputError, OutputError
+from translate.errors import InputError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -24,46 +26,185 @@ _BOMS = (
 # Legacy encodings a German text file plausibly has when it is not UTF-8.
 _LEGACY_ENCODINGS = ["cp1252", "iso8859_15", "latin_1"]
 _ALLOWED_CONTROLS = {"\n", "\t", "\f", "\v"}
+_READ_CHUNK = 1 << 20
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | os.O_CLOEXEC
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """An input's bytes, and its permission bits (outputs are made no more readable)."""
+
+    data: bytes
+    mode: int
+
+
+def file_kind(mode: int) -> str:
+    """What a `st_mode` is, in words, for refusals."""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISLNK, "a symbolic link"),
+    )
+    return next((words for test, words in kinds if test(mode)), "not a regular file")
+
+
+def _open_regular(path: Path, follow_symlinks: bool) -> tuple[int, os.stat_result]:
+    """Open `path` for reading without blocking; refuse anything but a regular file.
+
+    The type is checked on the descriptor itself, so a FIFO or device swapped in after the
+    folder was listed is refused too. Raises OSError, or InputError for a wrong type.
+    """
+    listed = os.stat(path, follow_symlinks=follow_symlinks)
+    if not stat.S_ISREG(listed.st_mode):  # devices are refused without even opening them
+        raise InputError(f"{path}: is {file_kind(listed.st_mode)}, not a regular file")
+    flags = _OPEN_FLAGS | (0 if follow_symlinks else getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, flags)
+    opened = os.fstat(fd)
+    if not stat.S_ISREG(opened.st_mode):
+        os.close(fd)
+        raise InputError(f"{path}: is {file_kind(opened.st_mode)}, not a regular file")
+    return fd, opened
+
+
+def _read_at_most(fd: int, limit: int) -> bytes:
+    parts, size = [], 0
+    while size < limit:
+        try:
+            part = os.read(fd, min(_READ_CHUNK, limit - size))
+        except BlockingIOError:  # a regular file never does this; be safe, not stuck
+            break
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
+def read_source(path: Path, max_bytes: int, follow_symlinks: bool = True) -> SourceFile:
+    """Read one input file: a regular file of at most `max_bytes` bytes.
+
+    `follow_symlinks=False` refuses a file that became a symlink since it was listed.
+
+    Raises:
+        InputError: not a regular file, over the limit, or not readable.
+    """
+    limit = f"{max_bytes / 1e6:.1f} MB input limit (raise it with --max-input-mb)"
+    try:
+        fd, info = _open_regular(path, follow_symlinks)
+        try:
+            if info.st_size > max_bytes:  # refused by its size, without reading it
+                raise InputError(f"{path}: {info.st_size / 1e6:.1f} MB is over the {limit}")
+            data = _read_at_most(fd, max_bytes + 1)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise InputError(
+                f"{path}: became a symbolic link after the folder was listed; not followed"
+            ) from None
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:  # stat said less: it grew while being read
+        raise InputError(f"{path}: over the {limit}")
+    return SourceFile(data=data, mode=stat.S_IMODE(info.st_mode))
+
+
+def read_head(path: Path, max_bytes: int) -> bytes | None:
+    """The first `max_bytes` of a regular file (following links), or None if there is none.
+
+    For old outputs: a FIFO or `/dev/zero` at an output's path is "no earlier output".
+    """
+    try:
+        fd, _ = _open_regular(path, follow_symlinks=True)
+    except (OSError, InputError):
+        return None
+    try:
+        return _read_at_most(fd, max_bytes)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- decoding
 
 
 @dataclass(frozen=True)
 class DecodedText:
     text: str
-    encoding: str
+    encoding: str  # "utf-8", "cp1252", ... or "utf-8+cp1252" for a UTF-8 text with legacy lines
+    legacy_lines: int = 0  # lines of a mixed text decoded with the legacy encoding
 
 
 def decode_document(data: bytes, name: str) -> DecodedText:
     """Decode a document's bytes into normalized text (LF line ends, NFC).
 
+    A UTF-8 text with some lines in a legacy encoding (a Latin-1 line pasted into it) is
+    decoded line by line: UTF-8 where it is valid, the legacy encoding elsewhere.
+
     Raises:
-        InputError: the bytes are empty, whitespace only, binary or not decodable.
+        InputError: the bytes are empty, binary, not decodable, or hold no text at all.
     """
     if not data:
         raise InputError(f"{name}: the file is empty")
-    encoding = _sniff_encoding(data, name)
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError(f"{name}: cannot be decoded as {encoding} ({exc.reason})") from None
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    decoded = _decode(data, name)
+    text = unicodedata.normalize("NFC", decoded.text.replace("\r\n", "\n").replace("\r", "\n"))
     if _looks_binary(text):
         raise InputError(f"{name}: looks like a binary file, not text")
-    if not text.strip():
-        raise InputError(f"{name}: the file contains only whitespace")
-    return DecodedText(text=text, encoding=encoding)
+    if not any(ch.isalnum() for ch in text):
+        raise InputError(
+            f"{name}: has no text (only whitespace, punctuation or invisible characters)"
+        )
+    return DecodedText(text=text, encoding=decoded.encoding, legacy_lines=decoded.legacy_lines)
 
 
-def _sniff_encoding(data: bytes, name: str) -> str:
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return encoding
+def _decode(data: bytes, name: str) -> DecodedText:
+    utf8 = "utf-8"
+    if data.startswith(codecs.BOM_UTF8):
+        data, utf8 = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
+    else:
+        for bom, encoding in _BOMS:
+            if data.startswith(bom):
+                return DecodedText(_decode_as(data, encoding, name), encoding)
     if b"\x00" in data:
         raise InputError(f"{name}: looks like a binary file, not text (it contains NUL bytes)")
+    if _is_utf8(data):
+        return DecodedText(data.decode("utf-8"), utf8)
+    lines = data.splitlines(keepends=True)
+    bad = {i for i, line in enumerate(lines) if not _is_utf8(line)}
+    if any(not line.isascii() for i, line in enumerate(lines) if i not in bad):
+        # Valid non-ASCII UTF-8 beside invalid lines: a UTF-8 text with legacy lines in it.
+        legacy = _legacy_encoding(b"".join(lines[i] for i in sorted(bad)), name)
+        text = "".join(
+            _decode_as(line, legacy, name) if i in bad else line.decode("utf-8")
+            for i, line in enumerate(lines)
+        )
+        return DecodedText(text, f"{utf8}+{legacy}", legacy_lines=len(bad))
+    encoding = _legacy_encoding(data, name)
+    return DecodedText(_decode_as(data, encoding, name), encoding)
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")
-        return "utf-8"
     except UnicodeDecodeError:
-        pass
+        return False
+    return True
+
+
+def _decode_as(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(f"{name}: cannot be decoded as {encoding} ({exc.reason})") from None
+
+
+def _legacy_encoding(data: bytes, name: str) -> str:
     from charset_normalizer import from_bytes  # only needed for legacy files
 
     best = from_bytes(data, cp_isolation=_LEGACY_ENCODINGS).best()
@@ -80,171 +221,41 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def read_document(path: Path, max_bytes: int) -> tuple[bytes, DecodedText]:
-    """Read and decode one input file, refusing files above `max_bytes`."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(
-                f"{path}: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.1f} MB input limit "
-                "(raise it with --max-input-mb)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    return data, decode_document(data, str(path))
+# ---------------------------------------------------------------- showing names
 
 
-# ---------------------------------------------------------------- discovery
+def display_name(path: os.PathLike | str | bytes) -> str:
+    """A file name as it is safe to print on a terminal.
 
-
-def is_own_output(path: Path) -> bool:
-    """True for files this tool writes, so a folder run never feeds them back in."""
-    return path.name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX))
-
-
-@dataclass(frozen=True)
-class Document:
-    """An input file and the folder its outputs go to."""
-
-    path: Path
-    output_dir: Path
-
-
-def discover(
-    paths: Iterable[Path], recursive: bool = False, output_root: Path | None = None
-) -> tuple[list[Document], list[tuple[Path, str]]]:
-    """Find the documents named by `paths` (files, or folders of *.txt/*.md).
-
-    Returns the documents (each real file once, in a stable order) and the paths refused
-    at discovery with a reason. Hidden files and folders are skipped, symlink loops end.
+    A name of printable characters is shown as it is. Any other name is quoted, with its
+    control and invisible characters escaped (\\n, \\x1b, \\u202e), and each byte that is not
+    UTF-8 as \\xNN, so that no name can break a line, forge one, or send escape sequences.
     """
-    documents: list[Document] = []
-    refused: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
-    for root in paths:
-        if not root.exists():
-            refused.append((root, "no such file or folder"))
-            continue
-        if root.is_dir():
-            found = sorted(_walk(root, recursive))
-            base = root
-        elif is_own_output(root):
-            refused.append((root, "is an output of translate, not an input"))
-            continue
-        else:
-            found, base = [root], root.parent
-        for path in found:
-            real = path.resolve()
-            if real in seen:
-                continue
-            seen.add(real)
-            out_dir = path.parent
-            if output_root is not None:
-                out_dir = output_root / path.parent.relative_to(base)
-            documents.append(Document(path=path, output_dir=out_dir))
-    return documents, refused
+    text = os.fsdecode(path)
+    if text.isprintable():
+        return text
+    return "'" + "".join("\\" + ch if ch in "\\'" else _escape(ch) for ch in text) + "'"
 
 
-def _walk(root: Path, recursive: bool) -> Iterator[Path]:
-    visited: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        stat = os.stat(dirpath)
-        key = (stat.st_dev, stat.st_ino)
-        if key in visited:  # a symlink loop or a second link to a folder already walked
-            dirnames[:] = []
-            continue
-        visited.add(key)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")) if recursive else []
-        for name in filenames:
-            path = Path(dirpath) / name
-            if (
-                not name.startswith(".")
-                and name.lower().endswith(INPUT_SUFFIXES)
-                and not is_own_output(path)
-                and path.is_file()
-            ):
-                yield path
+def utf8_name(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 become \\xNN (for files
+    such as outputs, which must be UTF-8 whatever the name)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def output_names(documents: list[Document]) -> dict[Path, str]:
-    """Map each input to its output stem: the file stem, or the full name when two inputs
-    in one output folder share a stem (report.txt and report.md)."""
-    counts: dict[tuple[Path, str], int] = {}
-    for doc in documents:
-        key = (doc.output_dir, doc.path.stem)
-        counts[key] = counts.get(key, 0) + 1
-    return {
-        doc.path: doc.path.stem if counts[(doc.output_dir, doc.path.stem)] == 1 else doc.path.name
-        for doc in documents
-    }
+def one_line(message: str) -> str:
+    """`message` with every non-printable character escaped, so it stays one line."""
+    return message if message.isprintable() else "".join(_escape(ch) for ch in message)
 
 
-# ---------------------------------------------------------------- writing
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text so that readers see the old file or the whole new one, never a part.
-
-    Raises:
-        OutputError: the folder is missing or not writable, or the disk is full.
-    """
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs should read like any file
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write output ({exc.strerror or exc})") from None
-    finally:
-        # Also runs on KeyboardInterrupt: no stray temp file survives an interruption.
-        if tmp_name is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-
-
-class OutputLock:
-    """A per-output lock, so two runs over one folder never work on the same document.
-
-    Non-blocking: the second run skips what the first is doing and says so. The lock file
-    is hidden (folder runs skip it) and removed on release; the OS frees the lock itself
-    if the process dies.
-    """
-
-    def __init__(self, output: Path):
-        from filelock import FileLock
-
-        self.path = output.parent / f".{output.name}.lock"
-        self._lock = FileLock(self.path, timeout=0)
-
-    def acquire(self) -> bool:
-        from filelock import Timeout
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock.acquire()
-        except Timeout:
-            return False
-        except OSError as exc:
-            raise OutputError(
-                f"{self.path.parent}: cannot write here ({exc.strerror or exc})"
-            ) from None
-        return True
-
-    def release(self) -> None:
-        if self._lock.is_locked:
-            with contextlib.suppress(OSError):
-                self.path.unlink()
-            self._lock.release()
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8 (Python's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if ch.isprintable():
+        return ch
+    if ch in "\n\t\r":
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -18,6 +18,10 @@ class ModelSet:
         # A GPU asked for but missing is a run-wide error, raised before any document is read;
         # "auto" and "cpu" need no check, so a run with nothing to do never imports torch.
         self._device: str | None = None if m.device in ("auto", "cpu") else pick_device(m.device)
+        if m.backend != "torch":  # CTranslate2 may have to convert the models into the cache
+            from translate.ct2 import check_cache_dir
+
+            check_cache_dir()
         self._failed: dict[str, Exception] = {}
         self._translator: TextGenerator | None = None
         self._summarizer: TextGenerator | None = None

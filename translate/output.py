@@ -9,7 +9,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from translate.files import read_head
+
 FINGERPRINT_KEY = "fingerprint"
+# Front matter is a few hundred bytes; an old output is never read further than this.
+FRONT_MATTER_MAX_BYTES = 64 * 1024
 
 
 def fingerprint(source_sha256: str, recipe: dict) -> str:
@@ -28,22 +32,29 @@ def render(front: dict, title: str, body: str) -> str:
 
 
 def read_front_matter(path: Path) -> dict | None:
-    """The front matter of an earlier output, or None if there is none to trust."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            if handle.readline().rstrip("\n") != "---":
-                return None
-            front = {}
-            for line in handle:
-                line = line.rstrip("\n")
-                if line == "---":
-                    return front
-                key, sep, value = line.partition(": ")
-                if not sep:
-                    return None
-                front[key] = json.loads(value)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    """The front matter of an earlier output, or None if there is none to trust.
+
+    Reads at most FRONT_MATTER_MAX_BYTES, from a regular file only: whatever sits at an
+    output's path (a FIFO, a link to /dev/zero, a huge file) costs no more than that.
+    """
+    head = read_head(path, FRONT_MATTER_MAX_BYTES)
+    if head is None:
         return None
+    lines = head.split(b"\n")
+    if lines[0] != b"---":
+        return None
+    front = {}
+    for raw in lines[1:-1]:  # the last piece may be cut off at the cap: never trusted
+        try:
+            line = raw.decode("utf-8")
+            if line == "---":
+                return front
+            key, sep, value = line.partition(": ")
+            if not sep:
+                return None
+            front[key] = json.loads(value)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
     return None
 
 

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from translate.config import RunOptions
-from translate.files import Document, discover, output_names
+from translate.discovery import Document, discover
+from translate.errors import ConfigError
 from translate.modelset import ModelSet
 from translate.pipeline import segment_for
 from translate.steps import (
@@ -20,6 +21,7 @@ from translate.steps import (
     Job,
     claim,
     failed,
+    from_dropped,
     prepare,
     release,
     render_outputs,
@@ -37,7 +39,7 @@ WAVE_CHUNKS = 256
 def iter_results(
     documents: list[Document], options: RunOptions, models: ModelSet | None = None
 ) -> Iterator[DocumentResult]:
-    """Process `documents` (see `files.discover`), yielding a result for each as it is final.
+    """Process `documents` (see `discovery.discover`), yielding a result for each as it is final.
 
     Raises:
         ModelNotAvailableError: a model cannot be found; raised before any document is read.
@@ -46,12 +48,11 @@ def iter_results(
         return
     models = models or ModelSet(options)
     recipe = models.recipe()
-    names = output_names(documents)
     # First read every input, so bad ones are reported at once, not after hours of work.
     jobs: list[Job] = []
     for document in documents:
         try:
-            job = prepare(document, names[document.path], options, recipe)
+            job = prepare(document, options, recipe)
         except Exception as exc:
             yield failed(document.path, exc)
             continue
@@ -71,6 +72,9 @@ def iter_results(
                     job.segmentation = segment_for(
                         models.translator, job.text, options.chunk_tokens
                     )
+            except ConfigError:  # fails every document alike: one run-wide error
+                release(job)
+                raise
             except Exception as exc:
                 release(job)
                 yield failed(job.document.path, exc)
@@ -90,6 +94,8 @@ def _finish_wave(
 ) -> Iterator[DocumentResult]:
     try:
         translate_jobs(wave, models, options)
+    except ConfigError:  # fails every document alike: one run-wide error (locks: see caller)
+        raise
     except Exception as exc:  # the whole wave shares the batches, so it fails together
         for job in wave:
             release(job)
@@ -98,6 +104,8 @@ def _finish_wave(
     for job in wave:
         try:
             result = write_outputs(job, render_outputs(job, models, options))
+        except ConfigError:
+            raise
         except Exception as exc:
             result = failed(job.document.path, exc)
         finally:
@@ -109,8 +117,10 @@ def run_all(
     paths: Iterable[Path], options: RunOptions, models: ModelSet | None = None
 ) -> list[DocumentResult]:
     """Process every document under `paths` and return all results (the one-call entry point)."""
-    documents, refused = discover(paths, options.recursive, options.output_dir)
-    results = [DocumentResult(path=p, status="failed", reason=f"{p}: {why}") for p, why in refused]
+    documents, dropped = discover(
+        list(paths), options.recursive, options.output_dir, options.follow_symlinks
+    )
+    results = [from_dropped(drop) for drop in dropped]
     return results + list(iter_results(documents, options, models))
 
 

@@ -13,13 +13,21 @@ from pathlib import Path
 
 from translate import __version__
 from translate.config import SUMMARY_SUFFIX, TRANSLATION_SUFFIX, RunOptions
+from translate.discovery import Document, Dropped
 from translate.errors import InputError, TranslateError, UnsupportedLanguageError
-from translate.files import Document, OutputLock, read_document, write_atomic
+from translate.files import DecodedText, decode_document, display_name, read_source, utf8_name
 from translate.language import detect
 from translate.modelset import ModelSet
-from translate.output import fingerprint, is_up_to_date, render
+from translate.output import fingerprint, render
 from translate.pipeline import TranslationStats, summarize, translate_segmentations
 from translate.segment import Segmentation
+from translate.writing import (
+    OutputLock,
+    clean_leftovers_of_done,
+    outputs_up_to_date,
+    remove_leftovers,
+    write_atomic,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +49,8 @@ class Job:
     document: Document
     text: str
     sha256: str
+    source_mode: int  # outputs are made no more readable than the input
+    decoded: DecodedText
     language: str
     summary_path: Path
     translation_path: Path | None
@@ -66,25 +76,30 @@ class Rendered:
     seconds: float
 
 
-def prepare(
-    document: Document, stem: str, options: RunOptions, recipe: dict
-) -> Job | DocumentResult:
+def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | DocumentResult:
     """Read, decode and identify a document; decide whether it needs work at all."""
-    data, decoded = read_document(document.path, options.max_input_bytes)
-    sha256 = hashlib.sha256(data).hexdigest()
+    source = read_source(document.path, options.max_input_bytes, document.follow_symlinks)
+    decoded = decode_document(source.data, str(document.path))
+    sha256 = hashlib.sha256(source.data).hexdigest()
+    stem = document.output_stem
     summary_path = document.output_dir / f"{stem}{SUMMARY_SUFFIX}"
     translation_path = (
         document.output_dir / f"{stem}{TRANSLATION_SUFFIX}" if options.keep_translation else None
     )
+    if decoded.legacy_lines:  # redo outputs made before mixed encodings were read right
+        recipe = {**recipe, "source_encoding": decoded.encoding}
     expected = fingerprint(sha256, recipe)
     outputs = tuple(p for p in (summary_path, translation_path) if p)
-    if not options.force and all(is_up_to_date(p, expected) for p in outputs):
+    if not options.force and outputs_up_to_date(outputs, expected):
+        clean_leftovers_of_done(outputs)
         return skipped(document, outputs, "up to date; --force redoes it")
     language, english_blocks = decide_language(document.path, decoded.text, options.source_lang)
     return Job(
         document=document,
         text=decoded.text,
         sha256=sha256,
+        source_mode=source.mode,
+        decoded=decoded,
         language=language,
         summary_path=summary_path,
         translation_path=translation_path,
@@ -94,15 +109,25 @@ def prepare(
 
 
 def claim(job: Job, options: RunOptions) -> DocumentResult | None:
-    """Take the document's lock; a result instead if another run has it or has just done it."""
+    """Take the document's lock; a result instead if another run has it or has just done it.
+
+    Under the lock no other run writes these outputs: temporaries found now are leftovers
+    of a killed run, and are removed.
+    """
     lock = OutputLock(job.summary_path)
     outputs = job.outputs
     if not lock.acquire():
         return skipped(
             job.document, outputs, f"another translate run is working on it ({lock.path.name})"
         )
-    # The other run may have finished it since we looked: look again, under the lock.
-    if not options.force and all(is_up_to_date(p, job.fingerprint) for p in outputs):
+    try:
+        remove_leftovers(outputs)
+        # The other run may have finished it since we looked: look again, under the lock.
+        done = not options.force and outputs_up_to_date(outputs, job.fingerprint)
+    except BaseException:
+        lock.release()
+        raise
+    if done:
         lock.release()
         return skipped(job.document, outputs, "done meanwhile by another run")
     job.lock = lock
@@ -118,11 +143,20 @@ def release(job: Job) -> None:
 def failed(path: Path, exc: Exception) -> DocumentResult:
     """A failed document with a one-line reason; the traceback goes to the debug log."""
     if isinstance(exc, TranslateError):
-        reason = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+        message = str(exc)
     else:
         log.debug("unexpected error on %s", path, exc_info=exc)
-        reason = f"{path}: {type(exc).__name__}: {exc}"
-    return DocumentResult(path=path, status="failed", reason=reason.splitlines()[0])
+        message = f"{type(exc).__name__}: {exc}"
+    # Cut the message to its first line, but never inside the file's name (it may hold one).
+    message = message.removeprefix(f"{path}: ")
+    first = message.splitlines()[0] if message.strip() else message
+    return DocumentResult(path=path, status="failed", reason=f"{path}: {first}")
+
+
+def from_dropped(drop: Dropped) -> DocumentResult:
+    """The result for something discovery left out (a failed one's reason names it)."""
+    reason = f"{drop.path}: {drop.reason}" if drop.status == "failed" else drop.reason
+    return DocumentResult(path=drop.path, status=drop.status, reason=reason)
 
 
 def skipped(document: Document, outputs: tuple[Path, ...], reason: str) -> DocumentResult:
@@ -193,7 +227,7 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
         "summary_passes": summary.passes,
     }
     front = _front_matter(job, models, options, counts, seconds)
-    name = job.document.path.name
+    name = display_name(job.document.path.name)
     files = {}
     if job.translation_path is not None:
         files[job.translation_path] = render(front, f"English translation of {name}", english)
@@ -206,7 +240,7 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
 def write_outputs(job: Job, rendered: Rendered) -> DocumentResult:
     """Write the rendered files atomically (the summary last: it marks the document done)."""
     for path, text in rendered.files.items():
-        write_atomic(path, text)
+        write_atomic(path, text, job.source_mode)
     return DocumentResult(
         path=job.document.path,
         status="written",
@@ -225,6 +259,11 @@ def _notes(job: Job, summary) -> str:
         notes.append(
             f"{len(job.english_blocks)} paragraph(s) already in English were kept as they are."
         )
+    if job.decoded.legacy_lines:
+        notes.append(
+            f"{job.decoded.legacy_lines} line(s) of the source were not UTF-8 and were read as "
+            f"{job.decoded.encoding.split('+')[-1]}."
+        )
     if not summary.passes:
         notes.append("The document is no longer than a summary: this is its full text.")
     return "".join(f"_{note}_\n\n" for note in notes)
@@ -237,8 +276,9 @@ def _front_matter(
         models.translator.describe(options.translation) if job.segmentation else None
     )
     return {
-        "source": job.document.path.name,
+        "source": utf8_name(job.document.path.name),
         "source_sha256": job.sha256,
+        "source_encoding": job.decoded.encoding,
         "source_language": job.language,
         "translated": job.segmentation is not None,
         "english_paragraphs_kept": len(job.english_blocks),
