@@ -16,7 +16,13 @@ from translate.errors import InputError, OutputError
 from translate.files import decode_document, display_name, one_line, read_source
 from translate.naming import assign_stems, sibling_key
 from translate.output import read_front_matter
-from translate.writing import OutputLock, check_output_slot, output_mode, write_atomic
+from translate.writing import (
+    OutputLock,
+    check_output_slot,
+    make_folders,
+    output_mode,
+    write_atomic,
+)
 
 pytestmark = pytest.mark.timeout(20)
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -52,8 +58,13 @@ def test_special_files_are_reported_never_read(tmp_path):
     assert "dangling" in got["dangling.txt"][1]
     assert "--recursive" in got["dir.txt"][1]
     # Named on the command line, they fail (the user asked for them), with the same reasons.
-    _, dropped = discover([folder / "fifo.txt", folder / "zero.txt"])
-    assert [(d.status, "not a regular file" in d.reason) for d in dropped] == [("failed", True)] * 2
+    _, dropped = discover([folder / "fifo.txt", folder / "zero.txt", folder])
+    assert [(d.path.name, d.status) for d in dropped[:2]] == [
+        ("fifo.txt", "failed"),
+        ("zero.txt", "failed"),
+    ]
+    assert all("not a regular file" in d.reason for d in dropped[:2])
+    assert len(dropped) == 5  # each reported once, though named and in the folder
 
 
 def test_a_fifo_swapped_in_after_listing_is_refused_without_blocking(tmp_path):
@@ -225,6 +236,17 @@ def test_outputs_are_never_more_readable_than_their_input(tmp_path, source, expe
     finally:
         os.umask(old)
     assert stat.S_IMODE(os.stat(tmp_path / "out.md").st_mode) == expected
+
+
+def test_mirrored_output_folders_are_no_more_open_than_the_input(tmp_path):
+    old = os.umask(0o022)
+    try:
+        make_folders(tmp_path / "out" / "a" / "b", 0o600)
+        make_folders(tmp_path / "pub" / "c", 0o644)
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.rglob("*")}
+    assert modes == {"out": 0o700, "a": 0o700, "b": 0o700, "pub": 0o755, "c": 0o755}
 
 
 def test_a_symlink_planted_at_a_lock_path_is_refused_and_its_target_kept(tmp_path):

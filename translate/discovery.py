@@ -83,7 +83,10 @@ def discover(
         walker.add_root(path)
     documents = _place(walker.unique(), output_root)
     documents, clashes = _name(documents)
-    return documents, walker.dropped + clashes
+    first: dict[Path, Dropped] = {}  # each once: a FIFO named, and in a folder named
+    for drop in walker.dropped:
+        first.setdefault(drop.path, drop)
+    return documents, [*first.values(), *clashes]
 
 
 class _Walker:

@@ -24,6 +24,7 @@ from translate.segment import Segmentation
 from translate.writing import (
     OutputLock,
     clean_leftovers_of_done,
+    make_folders,
     outputs_up_to_date,
     remove_leftovers,
     write_atomic,
@@ -114,6 +115,7 @@ def claim(job: Job, options: RunOptions) -> DocumentResult | None:
     Under the lock no other run writes these outputs: temporaries found now are leftovers
     of a killed run, and are removed.
     """
+    make_folders(job.summary_path.parent, job.source_mode)
     lock = OutputLock(job.summary_path)
     outputs = job.outputs
     if not lock.acquire():

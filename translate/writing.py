@@ -34,6 +34,30 @@ def output_mode(source_mode: int | None) -> int:
     return mode
 
 
+def make_folders(folder: Path, source_mode: int | None = None) -> None:
+    """Create `folder` and its missing parents (mirrors under --output-dir), each no more
+    open than the input: private files get private folders, so not even their names show.
+
+    Raises:
+        OutputError: a folder cannot be created.
+    """
+    missing = []
+    while not os.path.isdir(folder) and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    mode = 0o777
+    if source_mode is not None:  # group/other may list and enter it if they may read the input
+        readable = source_mode & 0o044
+        mode = 0o700 | readable | readable >> 2
+    for new in reversed(missing):
+        try:
+            os.mkdir(new, mode)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"{new}: cannot create the output folder ({exc.strerror})") from None
+
+
 def write_atomic(path: Path, text: str, source_mode: int | None = None) -> None:
     """Write UTF-8 text so that readers see the old file or the whole new one, never a part.
 
