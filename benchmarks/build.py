@@ -142,3 +142,6 @@ if __name__ == "__main__":
     build(force="--force" in sys.argv)
     for label, item in describe().items():
         print(f"{label}: {item['parameters']:,} parameters in {item['path']}")
+    from benchmarks.common import emit
+
+    emit(describe())  # for the runner, which builds in a child to stay small

@@ -67,37 +67,66 @@ def _lines(words: list[str], size: int = 200) -> list[str]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size (Linux reports KiB, macOS bytes)."""
+    """This process's own peak resident set size, in MiB.
+
+    On Linux, `ru_maxrss` is not the process's own: a child started by fork (or vfork, as
+    subprocess does) and exec starts with its parent's high-water mark, so a small variant
+    started by a big runner reports the runner's peak. `VmHWM` in /proc/self/status is the
+    peak of this process's own address space, which exec replaces. Elsewhere (macOS reports
+    bytes, and keeps no such inheritance) `ru_maxrss` is used.
+    """
+    own = _vm_hwm_kib()
+    if own is not None:
+        return own / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def inherited_rss_mb() -> float:
+    """`ru_maxrss` as the kernel reports it (Linux: KiB), for showing what it would have said."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _vm_hwm_kib() -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])  # "VmHWM:   123456 kB"
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 class Stage:
-    """Accumulated wall time and work of one stage (translation or summary)."""
+    """Accumulated wall time, CPU time and work of one stage (translation or summary)."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu_seconds = 0.0  # all threads of this process: less sensitive to other load
         self.calls = 0
         self.items = 0
         self.tokens = 0
+        self.raised_peak_to = 0.0
 
     def timed(self, fn, *args, **kwargs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         peak = peak_rss_mb()
         try:
             return fn(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - started
+            self.cpu_seconds += time.process_time() - cpu_started
             self.calls += 1
             if peak_rss_mb() > peak:  # this stage raised the process's peak RSS
                 self.raised_peak_to = peak_rss_mb()
-
-    raised_peak_to = 0.0
 
     def as_dict(self) -> dict:
         return {
             "raised_peak_to_mib": self.raised_peak_to,
             "seconds": self.seconds,
+            "cpu_seconds": self.cpu_seconds,
             "calls": self.calls,
             "items": self.items,
             "tokens": self.tokens,
@@ -106,5 +135,6 @@ class Stage:
 
 def emit(result: dict) -> None:
     """The variant's result, as the last line of stdout, for the runner to read."""
-    result["peak_rss_mb"] = peak_rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()  # MiB, this process's own
+    result["ru_maxrss_mb"] = inherited_rss_mb()  # what ru_maxrss says (may include the parent's)
     print("RESULT " + json.dumps(result), flush=True)

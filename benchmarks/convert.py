@@ -21,9 +21,8 @@ def main(paths: list[str]) -> None:
     started = time.perf_counter()
     locations = [locate(p) for p in paths]
     cached = all(converted_dir(loc, "int8").is_dir() for loc in locations)
-    for location in locations:
-        ensure_converted(location, "int8")
-    emit({"seconds": time.perf_counter() - started, "cached": cached})
+    folders = [str(ensure_converted(location, "int8")) for location in locations]
+    emit({"seconds": time.perf_counter() - started, "cached": cached, "folders": folders})
 
 
 if __name__ == "__main__":

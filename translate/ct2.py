@@ -269,7 +269,21 @@ class CT2Seq2Seq:
         if not texts:
             return []
         sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
-        longest = max(len(s) for s in sources)
+        options = self.decoding_options(settings, max(len(s) for s in sources))
+        results = []
+        for part in _sub_batches([len(s) for s in sources], options["beam_size"]):
+            batch = [sources[i] for i in part]
+            results += self.translator.translate_batch(
+                batch,
+                target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
+                **options,
+            )
+        ids = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
+        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    def decoding_options(self, settings: GenerationSettings, longest: int) -> dict:
+        """`translate_batch` options for a batch whose longest source has `longest` tokens
+        (also used by the benchmark's engine ceiling, so both decode the same way)."""
         kwargs = generate_kwargs(settings.merged_over(self.generation_defaults()), longest)
         # transformers' max_length/min_length count the decoder start token; CTranslate2's
         # decoding lengths count generated tokens only (the end token included, a target
@@ -281,9 +295,8 @@ class CT2Seq2Seq:
             # so a capped output has one real token less; CTranslate2 simply stops at the cap.
             max_decoding -= 1
         min_decoding = min(kwargs["min_length"] - 1, max_decoding)
-        beams = max(1, kwargs.get("num_beams", 1))
-        options = dict(
-            beam_size=beams,
+        return dict(
+            beam_size=max(1, kwargs.get("num_beams", 1)),
             length_penalty=float(kwargs.get("length_penalty") or 1.0),
             no_repeat_ngram_size=int(kwargs.get("no_repeat_ngram_size") or 0),
             repetition_penalty=float(kwargs.get("repetition_penalty") or 1.0),
@@ -292,16 +305,11 @@ class CT2Seq2Seq:
             max_decoding_length=max(1, max_decoding),
             min_decoding_length=max(0, min_decoding),
         )
-        results = []
-        for part in _sub_batches([len(s) for s in sources], beams):
-            batch = [sources[i] for i in part]
-            results += self.translator.translate_batch(
-                batch,
-                target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
-                **options,
-            )
-        ids = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    @property
+    def target_prefix(self) -> list[str]:
+        """Tokens every output starts with (BART's forced <s>); empty for Marian."""
+        return list(self._prefix)
 
     def _forced_prefix(self, vocabulary: set[str] | None) -> list[str]:
         """BART-style models force a first token (transformers' forced_bos_token_id)."""

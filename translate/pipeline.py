@@ -123,32 +123,79 @@ def summarize(
 ) -> Summary:
     """Summarize `text`; when it is longer than the model's window, summarize its parts first
     and then the summary of those, never truncating."""
+    result = summarize_many(summarizer, [text], settings, batch_tokens)[0]
+    if isinstance(result, TranslateError):
+        raise result
+    return result
+
+
+def summarize_many(
+    summarizer: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
+) -> list[Summary | TranslateError]:
+    """Summarize several texts as `summarize` does, pass by pass, with the windows of all of
+    them in shared length-sorted batches (each at most `batch_tokens` padded tokens): short
+    documents' windows decode together, which a 2-core CPU does ~2x faster than one at a time.
+    A text that cannot be summarized gets its error in its place; the others go on."""
     applied = summarizer.describe(settings)
     max_summary = applied.get("max_new_tokens") or summarizer.max_input_tokens
-    if summarizer.count_tokens(text) <= max_summary:
-        return Summary(text=text.strip(), passes=0)  # already no longer than a summary
-    passes = 0
     limit = summarizer.max_input_tokens
-    # Paragraph breaks mean nothing to the summarizer: packing across them fills its window.
-    text = " ".join(text.split())
-    while (size := summarizer.count_tokens(text)) > limit:
-        parts = [c.clean for c in segment_for(summarizer, text, limit, lang="en").chunks]
-        partials = list(parts)
-        lengths = [summarizer.count_tokens(p) for p in parts]
-        # A part already no longer than a summary is kept as it is: summarizing could grow it.
-        todo = [i for i, n in enumerate(lengths) if n > max_summary]
-        for batch in token_batches([lengths[i] for i in todo], batch_tokens):
-            indices = [todo[j] for j in batch]
-            for index, partial in zip(
-                indices, summarizer.generate([parts[i] for i in indices], settings)
-            ):
-                partials[index] = partial.strip()
-        passes += 1
-        text = " ".join(partials)
-        if summarizer.count_tokens(text) >= size:
-            raise TranslateError(
-                "the summarizer's partial summaries are not shorter than their input; "
-                "cannot summarize this document without truncating it"
-            )
-    summary = summarizer.generate([text], settings)[0]
-    return Summary(text=summary.strip(), passes=passes + 1)
+    results: list[Summary | TranslateError | None] = [None] * len(texts)
+    pending: dict[int, str] = {}  # text index -> what is left to summarize
+    passes: dict[int, int] = {}
+    for index, text in enumerate(texts):
+        if summarizer.count_tokens(text) <= max_summary:
+            results[index] = Summary(text=text.strip(), passes=0)  # already as short as that
+        else:
+            # Paragraph breaks mean nothing to the summarizer: packing across them fills its
+            # window.
+            pending[index], passes[index] = " ".join(text.split()), 0
+    while pending:
+        windows: list[tuple[int, int, str]] = []  # (text index, part index or -1, window)
+        parts_of: dict[int, tuple[list[str], int]] = {}
+        for index, text in list(pending.items()):
+            size = summarizer.count_tokens(text)
+            if size <= limit:
+                windows.append((index, -1, text))  # fits: its final summary
+                continue
+            try:
+                parts = [c.clean for c in segment_for(summarizer, text, limit, lang="en").chunks]
+            except TranslateError as exc:
+                results[index] = exc
+                del pending[index]
+                continue
+            parts_of[index] = (parts, size)
+            # A part already no longer than a summary is kept: summarizing could grow it.
+            windows += [
+                (index, k, p)
+                for k, p in enumerate(parts)
+                if summarizer.count_tokens(p) > max_summary
+            ]
+        outputs = _generate_batched(summarizer, [w[2] for w in windows], settings, batch_tokens)
+        for (index, part, _), output in zip(windows, outputs):
+            if part < 0:
+                results[index] = Summary(text=output.strip(), passes=passes.pop(index) + 1)
+                del pending[index]
+            else:
+                parts_of[index][0][part] = output.strip()
+        for index, (partials, size) in parts_of.items():
+            pending[index] = " ".join(partials)
+            passes[index] += 1
+            if summarizer.count_tokens(pending[index]) >= size:
+                results[index] = TranslateError(
+                    "the summarizer's partial summaries are not shorter than their input; "
+                    "cannot summarize this document without truncating it"
+                )
+                del pending[index]
+    return results  # type: ignore[return-value]  # every slot is filled by now
+
+
+def _generate_batched(
+    model: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
+) -> list[str]:
+    """`model.generate` over length-sorted batches of `texts`; outputs in the texts' order."""
+    outputs = [""] * len(texts)
+    lengths = [model.count_tokens(t) for t in texts]
+    for batch in token_batches(lengths, batch_tokens):
+        for index, output in zip(batch, model.generate([texts[i] for i in batch], settings)):
+            outputs[index] = output
+    return outputs

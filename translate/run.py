@@ -8,6 +8,7 @@ are in `steps.py`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -25,15 +26,21 @@ from translate.steps import (
     prepare,
     release,
     render_outputs,
+    summarize_jobs,
     translate_jobs,
     write_outputs,
 )
+
+log = logging.getLogger(__name__)
 
 __all__ = ["DocumentResult", "ModelSet", "iter_results", "process_paths", "run_all"]
 
 # Translate this many chunks (of several documents) together before summarizing them:
 # big enough for full batches, small enough that an interruption loses little work.
 WAVE_CHUNKS = 256
+# Summarize this many documents of a wave together: short documents' windows then share
+# batches (see pipeline.summarize_many), and results still come out every few documents.
+SUMMARY_GROUP = 8
 
 
 def iter_results(
@@ -101,16 +108,24 @@ def _finish_wave(
             release(job)
             yield failed(job.document.path, exc)
         return
-    for job in wave:
+    for start in range(0, len(wave), SUMMARY_GROUP):
+        group = wave[start : start + SUMMARY_GROUP]
         try:
-            result = write_outputs(job, render_outputs(job, models, options))
+            summarize_jobs(group, models, options)  # their windows share batches
         except ConfigError:
             raise
-        except Exception as exc:
-            result = failed(job.document.path, exc)
-        finally:
-            release(job)
-        yield result
+        except Exception:  # e.g. the summarizer failed to load: each job then fails alone
+            log.debug("summarizing documents together failed", exc_info=True)
+        for job in group:
+            try:
+                result = write_outputs(job, render_outputs(job, models, options))
+            except ConfigError:
+                raise
+            except Exception as exc:
+                result = failed(job.document.path, exc)
+            finally:
+                release(job)
+            yield result
 
 
 def run_all(

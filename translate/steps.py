@@ -19,7 +19,12 @@ from translate.files import DecodedText, decode_document, display_name, read_sou
 from translate.language import detect
 from translate.modelset import ModelSet
 from translate.output import fingerprint, render
-from translate.pipeline import TranslationStats, summarize, translate_segmentations
+from translate.pipeline import (
+    Summary,
+    TranslationStats,
+    summarize_many,
+    translate_segmentations,
+)
 from translate.segment import Segmentation
 from translate.writing import (
     OutputLock,
@@ -62,6 +67,7 @@ class Job:
     seconds: float = 0.0  # its share of the shared translation batches, then its own work
     english: str | None = None  # the translation, once done
     stats: TranslationStats | None = None
+    summary: Summary | TranslateError | None = None  # once summarized (see summarize_jobs)
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -212,14 +218,37 @@ def translate_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
         job.seconds += elapsed * stat.chunks / total_chunks
 
 
+def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> None:
+    """Summarize the jobs' English texts together (short documents' windows share batches);
+    set each one's `summary` (or the error that stops it) and its share of the time."""
+    if not jobs:
+        return
+    started = time.perf_counter()
+    summarizer = models.summarizer
+    # Batches of at most one full window's padded tokens: a 1,024-token window still goes
+    # alone, so the peak memory is a lone window's (measured in docs/benchmarks.md).
+    summaries = summarize_many(
+        summarizer,
+        [job.english if job.english is not None else job.text for job in jobs],
+        options.summary,
+        summarizer.max_input_tokens,
+    )
+    elapsed = time.perf_counter() - started
+    sizes = [len(job.english if job.english is not None else job.text) or 1 for job in jobs]
+    for job, summary, size in zip(jobs, summaries, sizes):
+        job.summary = summary
+        job.seconds += elapsed * size / sum(sizes)
+
+
 def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
-    """Summarize the job's English text and make its output files (not written yet)."""
+    """Make the job's output files (not written yet), summarizing it first if not done."""
+    if job.summary is None:
+        summarize_jobs([job], models, options)
+    if isinstance(job.summary, TranslateError):
+        raise job.summary
     started = time.perf_counter()
     english = job.english if job.english is not None else job.text
-    # One window per call: batching 1,024-token windows gained nothing on 2 cores and cost
-    # +1.3 GB with torch fp32 (measured: 17.1 s a window alone, 16.8 s four at once).
-    summarizer = models.summarizer
-    summary = summarize(summarizer, english, options.summary, summarizer.max_input_tokens)
+    summary = job.summary
     seconds = job.seconds + time.perf_counter() - started
     seg, stats = job.segmentation, job.stats
     counts = {

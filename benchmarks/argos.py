@@ -1,0 +1,248 @@
+"""Argos Translate, the real library, on the benchmark's opus-mt-de-en architecture.
+
+The random-weight translation model is packaged as an Argos package at benchmark time (a
+.argosmodel zip: metadata.json, model/ = its CTranslate2 int8 conversion, the model's
+SentencePiece model as sentencepiece.model), installed with Argos's own
+`package.install_from_path`, and every document is translated with
+`argostranslate.translate.translate(text, "de", "en")`, one document at a time, with Argos's
+default settings (beam 4, CTranslate2 batches of 32 tokens, compute type auto) and our
+thread count.
+
+Offline: Argos's default sentence splitter (MiniSBD) downloads an ONNX model on first use,
+and its spaCy option downloads `xx_sent_ud_sm`. The package therefore carries a blank German
+spaCy pipeline (`spacy.blank("de")`, shipped with spaCy), and ARGOS_CHUNK_TYPE=SPACY makes
+Argos add spaCy's rule-based `sentencizer` to it: no download, and faster than MiniSBD.
+
+Argostranslate installs a top-level `tests` package that hides this repo's tests/, so it
+lives in its own virtual environment (system site-packages: the same torch, CTranslate2):
+
+    python -m benchmarks.argos --install    # makes benchmarks/.cache/argos-venv
+
+Random weights stop at random, so each of CTranslate2's own batches (Argos asks for batches
+of 32 tokens, sorted by length) is decoded to its longest source's length plus the end
+token: the same rule as every other variant (output tokens = input tokens).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".cache" / "argos-venv"
+REQUIREMENT = "argostranslate>=1.11,<2"
+# Installing Argos must leave these as they are (it depends on torch through stanza).
+PROTECTED = ("torch", "transformers", "ctranslate2", "tokenizers")
+
+
+# --- in the runner's environment -------------------------------------------------------------
+
+
+def interpreter() -> str | None:
+    """A Python that can import argostranslate: its own venv, else the current one."""
+    venv_python = VENV / "bin" / "python"
+    for python in (venv_python, Path(sys.executable)):
+        if python.is_file() and _has_argos(python):
+            return str(python)
+    return None
+
+
+def _has_argos(python: Path) -> bool:
+    probe = (
+        "import importlib.util, sys; sys.exit(importlib.util.find_spec('argostranslate') is None)"
+    )
+    return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
+
+
+def install() -> None:
+    """Make benchmarks/.cache/argos-venv with argostranslate, refusing to change torch & co."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    if not (VENV / "bin" / "python").is_file():
+        subprocess.run([base, "-m", "venv", "--system-site-packages", str(VENV)], check=True)
+    python = str(VENV / "bin" / "python")
+    report = subprocess.run(
+        [python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", REQUIREMENT],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    planned = {i["metadata"]["name"].lower() for i in json.loads(report.stdout)["install"]}
+    clash = sorted(planned & set(PROTECTED))
+    if clash:
+        raise SystemExit(f"installing {REQUIREMENT} would replace {', '.join(clash)}: not done")
+    subprocess.run([python, "-m", "pip", "install", "--quiet", REQUIREMENT], check=True)
+    print(f"argostranslate installed in {VENV}")
+
+
+# --- in Argos's environment -----------------------------------------------------------------
+
+
+def build_package(model_dir: Path, spm: Path, work: Path) -> Path:
+    """An .argosmodel zip of the converted model, as Argos's own packages are laid out."""
+    import spacy
+
+    root = work / "translate-de_en-benchmark"
+    shutil.copytree(model_dir, root / "model")
+    shutil.copy2(spm, root / "sentencepiece.model")
+    spacy.blank("de").to_disk(root / "spacy")  # rule-based sentence splitting, no download
+    metadata = {
+        "package_version": "1.0",
+        "argos_version": "1.11",
+        "from_code": "de",
+        "from_name": "German",
+        "to_code": "en",
+        "to_name": "English",
+        "type": "translate",
+        "links": [],
+    }
+    (root / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
+    archive = work / "translate-de_en-benchmark.argosmodel"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        for file in sorted(root.rglob("*")):
+            zipped.write(file, file.relative_to(work))
+    return archive
+
+
+def _ct2_batches(lengths: list[int], max_batch_size: int, batch_type: str) -> list[list[int]]:
+    """CTranslate2's own rebatching (batch_reader.cc): longest first, then greedy batches
+    whose size (examples, or the sum of source tokens) stays within max_batch_size."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    if not max_batch_size:
+        return [order] if order else []
+    batches: list[list[int]] = []
+    size = 0
+    for index in order:
+        step = lengths[index] if batch_type == "tokens" else 1
+        if batches and size + step <= max_batch_size:
+            batches[-1].append(index)
+            size += step
+        else:
+            batches.append([index])
+            size = step
+    return batches
+
+
+class ForcedLengthTranslator:
+    """ctranslate2.Translator as Argos creates it; each of CTranslate2's own batches decodes
+    exactly as many tokens as its longest source (plus the end token)."""
+
+    def __init__(self, *args, **kwargs):
+        import ctranslate2
+
+        self._inner = ctranslate2.Translator(*args, **kwargs)
+        self.seconds = 0.0
+        self.sentences = 0
+        self.tokens = 0
+        self.batches = 0
+        self.options: dict = {}
+
+    def translate_batch(self, source, target_prefix=None, **options):
+        started = time.perf_counter()
+        self.options = {k: v for k, v in options.items() if not callable(v)}
+        results = [None] * len(source)
+        lengths = [len(s) for s in source]
+        groups = _ct2_batches(
+            lengths, options.get("max_batch_size", 0), options.get("batch_type", "examples")
+        )
+        for group in groups:
+            forced = max(lengths[i] for i in group) + 1
+            out = self._inner.translate_batch(
+                [source[i] for i in group],
+                target_prefix=[target_prefix[i] for i in group] if target_prefix else None,
+                min_decoding_length=forced,
+                max_decoding_length=forced,
+                **options,
+            )
+            for index, result in zip(group, out):
+                results[index] = result
+        self.seconds += time.perf_counter() - started
+        self.sentences += len(source)
+        self.tokens += sum(lengths)
+        self.batches += len(groups)
+        return results
+
+
+def run(model_dir: str, spm: str, home: str, threads: int, documents: list[str]) -> None:
+    started = time.perf_counter()
+    home_dir = Path(home)
+    # Argos reads its settings from the environment at import, and makes folders there.
+    os.environ.update(
+        XDG_DATA_HOME=str(home_dir / "data"),
+        XDG_CONFIG_HOME=str(home_dir / "config"),
+        XDG_CACHE_HOME=str(home_dir / "cache"),
+        ARGOS_PACKAGES_DIR=str(home_dir / "packages"),
+        ARGOS_CHUNK_TYPE="SPACY",
+        ARGOS_DEVICE_TYPE="cpu",
+        ARGOS_INTRA_THREADS=str(threads),
+    )
+    archive = build_package(Path(model_dir), Path(spm), home_dir / "build")
+    package_seconds = time.perf_counter() - started
+    # Argos's spaCy mode looks for a cached multilingual model at import and downloads it if
+    # missing; the blank German pipeline stands there too (the packaged one is what it uses).
+    cached = home_dir / "cache" / "argos-translate" / "spacy"
+    shutil.copytree(home_dir / "build" / "translate-de_en-benchmark" / "spacy", cached)
+    (cached / "senter" / "model").mkdir(parents=True)
+
+    from argostranslate import package, settings
+    from argostranslate import translate as argos
+
+    package.install_from_path(archive)
+    shim = {}
+
+    def make_translator(*args, **kwargs):
+        shim["translator"] = ForcedLengthTranslator(*args, **kwargs)
+        return shim["translator"]
+
+    argos.ctranslate2 = type("ctranslate2", (), {"Translator": staticmethod(make_translator)})
+    translation = argos.get_translation_from_codes("de", "en")
+    translation.translate("")  # loads the CTranslate2 model (lazily made by Argos)
+    load_seconds = time.perf_counter() - started
+
+    from benchmarks.common import Stage, emit
+
+    stage = Stage()
+    for document in documents:
+        text = Path(document).read_text(encoding="utf-8")
+        stage.timed(argos.translate, text, "de", "en")
+        stage.items += 1
+    translator = shim["translator"]
+    emit(
+        {
+            "variant": "argos",
+            "documents": len(documents),
+            "load_seconds": load_seconds,
+            "package_seconds": package_seconds,
+            "run_seconds": stage.seconds,
+            "translation": stage.as_dict(),
+            "engine_seconds": translator.seconds,
+            "sentences": translator.sentences,
+            "argos_tokens": translator.tokens,
+            "engine_batches": translator.batches,
+            "num_beams": translator.options.get("beam_size"),
+            "argos_options": {k: v for k, v in translator.options.items()},
+            "threads": settings.intra_threads,
+            "compute_type": settings.compute_type,
+            "sentence_splitter": "spaCy rule-based sentencizer on spacy.blank('de')",
+            "version": _version("argostranslate"),
+        }
+    )
+
+
+def _version(name: str) -> str:
+    from importlib import metadata
+
+    return metadata.version(name)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--install"]:
+        install()
+    else:
+        model, spm_file, home_folder, thread_count, *docs = sys.argv[1:]
+        run(model, spm_file, home_folder, int(thread_count), docs)
