@@ -273,13 +273,25 @@ print(json.dumps([[str(d.path), d.status, d.reason] for d in dropped]))
 """
 
 
+NOBODY_ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)}
+
+
 def as_nobody() -> list[str]:
     """The command prefix that drops root's privileges (root reads any folder)."""
     if os.geteuid() != 0:
         return []
     if shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv: cannot drop privileges to test this")
-    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+    probe = subprocess.run(
+        [*prefix, sys.executable, "-c", "import translate.discovery"],
+        capture_output=True,
+        env=NOBODY_ENV,
+        timeout=30,
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"user nobody cannot run this Python and translate: {probe.stderr[-200:]!r}")
+    return prefix
 
 
 @pytest.mark.timeout(60)
@@ -304,7 +316,7 @@ def test_folders_without_permission_are_reported_as_failures():
             capture_output=True,
             text=True,
             timeout=50,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+            env=NOBODY_ENV,
         )
     finally:
         shutil.rmtree(base)
