@@ -26,3 +26,7 @@ class OutputError(TranslateError):
 
 class ConfigError(TranslateError):
     """A setting (an option or environment variable) cannot be used as given."""
+
+
+class FormatSupportMissing(InputError):
+    """The library that reads this document's format is not installed (an optional extra)."""
