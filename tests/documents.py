@@ -38,12 +38,15 @@ class PdfLayout:
     max_pages: int | None = None  # stop there, leaving the rest of the text out
 
 
-def layout_pdf(path: Path, paragraphs: list[str], layout: PdfLayout | None = None) -> int:
+def layout_pdf(
+    path: Path, paragraphs: list[str | list[str]], layout: PdfLayout | None = None
+) -> int:
     """Set `paragraphs` in columns, hyphenating words at line ends as a typesetter would.
 
     Words are split at a line end only before a lowercase letter (`Verkehrs-` / `minister`)
-    or after a hyphen they already have (`Nord-Süd-` / `Verbindung`). Paragraphs are set
-    apart by half a line. Returns the number of pages.
+    or after a hyphen they already have (`Nord-Süd-` / `Verbindung`). A paragraph given as
+    a list is set in exactly those lines. Paragraphs are set apart by half a line. Returns
+    the number of pages.
     """
     from fpdf import FPDF
 
@@ -58,7 +61,9 @@ def layout_pdf(path: Path, paragraphs: list[str], layout: PdfLayout | None = Non
     pdf.set_font("DejaVu", size=lay.font_size)
     lines = []
     for paragraph in paragraphs:
-        lines.extend(_wrap(pdf, paragraph, column_width))
+        lines.extend(
+            paragraph if isinstance(paragraph, list) else _wrap(pdf, paragraph, column_width)
+        )
         lines.append(None)  # paragraph gap
     page_count = 0
     while lines and page_count != lay.max_pages:
@@ -184,12 +189,12 @@ def docx(path: Path) -> Path:
 
 def encrypted_docx(path: Path) -> Path:
     """`docx` saved with a password, as Word does it (an OLE file holding the package)."""
-    import msoffcrypto
+    from msoffcrypto.format.ooxml import OOXMLFile
 
     plain = docx(path.with_name(path.stem + "-plain.docx"))
     encrypted = io.BytesIO()
     with plain.open("rb") as handle:
-        msoffcrypto.format.ooxml.OOXMLFile(handle).encrypt("geheim", encrypted)
+        OOXMLFile(handle).encrypt("geheim", encrypted)
     plain.unlink()
     path.write_bytes(encrypted.getvalue())
     return path
@@ -254,11 +259,23 @@ def encrypted_odt(path: Path) -> Path:
     return path
 
 
-def zip_bomb(path: Path, member: str = "word/document.xml", megabytes: int = 40) -> Path:
-    """A small zip (tens of KB) whose one member inflates to `megabytes` MB."""
+_SKELETONS = {  # the members each format's readers look for first; the last one inflates
+    ".docx": {"[Content_Types].xml": "<Types/>", "word/document.xml": None},
+    ".odt": {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": None},
+    ".epub": {
+        "mimetype": "application/epub+zip",
+        "META-INF/container.xml": "<container/>",
+        "OEBPS/kapitel1.xhtml": None,
+    },
+}
+
+
+def zip_bomb(path: Path, megabytes: int = 20) -> Path:
+    """A small zip (tens of KB) shaped like `path`'s format, one member of which inflates
+    to `megabytes` MB."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(member, b"<" + b" " * (megabytes * 1_000_000) + b"/>")
+        for member, text in _SKELETONS[path.suffix].items():
+            archive.writestr(member, text or b"<" + b" " * (megabytes * 1_000_000) + b"/>")
     return path
 
 

@@ -25,7 +25,7 @@ def folder(tmp_path) -> Path:
     docs.mkdir()
     shutil.copy(SEED_DOC, docs / "seed.txt")
     (docs / "kurz.md").write_text(SHORT_DE, encoding="utf-8")
-    (docs / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (docs / "notes.xlsx").write_bytes(b"PK\x03\x04")  # not a format translate reads
     return docs
 
 
@@ -40,7 +40,7 @@ def test_folder_run_writes_a_summary_beside_each_document(folder, model_args):
     assert sorted(p.name for p in folder.iterdir()) == [
         "kurz.md",
         "kurz.summary.en.md",
-        "notes.pdf",
+        "notes.xlsx",
         "seed.summary.en.md",
         "seed.txt",
     ]

@@ -66,7 +66,7 @@ def make_tree(root: Path) -> None:
     for name in [
         "a.txt",
         "b.md",
-        "c.pdf",
+        "c.xlsx",
         ".hidden.txt",
         "a.summary.en.md",
         "a.en.md",

@@ -59,9 +59,35 @@ def test_paragraphs_lists_and_headings_are_blocks_but_wrapped_lines_are_not():
     assert blocks == [
         "Überschrift der Seite",
         "Der erste Satz geht über\nzwei Zeilen.",
-        "- eins",
-        "- zwei",
+        "eins",  # the list markers are layout, kept around the translation
+        "zwei",
     ]
+
+
+def test_markdown_headings_list_items_and_table_cells_are_blocks_without_their_markers():
+    text = (
+        "# Haushalt 2025\nDer Rat hat am Montag beschlossen\n"
+        "## Die wichtigsten Punkte des neuen Haushalts für das nächste Jahr\nMehr Geld.\n\n"
+        "- Mehr Geld für Schulen\n* Neue Radwege\n\n"
+        "| Bereich | Betrag |\n|---|:---:|\n| Schulen | 4 Mio. Euro |\n"
+    )
+    blocks = [text[s:e] for s, e in split_blocks(text)]
+    assert blocks == [
+        "Haushalt 2025",
+        "Der Rat hat am Montag beschlossen",  # no full stop: still not glued to a heading
+        "Die wichtigsten Punkte des neuen Haushalts für das nächste Jahr",
+        "Mehr Geld.",
+        "Mehr Geld für Schulen",
+        "Neue Radwege",
+        "Bereich",
+        "Betrag",
+        "Schulen",
+        "4 Mio. Euro",
+    ]
+    seg = segment(text, words, limit=30)
+    assert seg.reassemble() == text
+    layout = seg.reassemble([f"<{i}>" for i in range(len(seg.chunks))])
+    assert layout.startswith("# <0>\n<1>\n## <2>\n<3>\n\n- <4>\n* <5>\n\n| <6> | <7> |\n|---|")
 
 
 def test_chunks_reassemble_to_the_input_and_keep_paragraph_breaks(tmp_path):

@@ -82,7 +82,13 @@ SummaryModel = Annotated[
 
 @app.command()
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Files, or folders of *.txt and *.md files.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files, or folders of documents: .txt .md .pdf .docx .odt .html .htm .epub "
+            ".eml .rtf."
+        ),
+    ],
     mt_model: MtModel = None,
     summary_model: SummaryModel = None,
     device: Annotated[
@@ -116,6 +122,16 @@ def run(
             "(default: skip them and say so). Files named here are always read."
         ),
     ] = False,
+    include: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="In folders, take only files matching this glob (e.g. '*.pdf'); repeatable."
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="In folders, leave out files matching this glob; repeatable."),
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Redo documents whose summary is up to date.")
     ] = False,
@@ -166,6 +182,8 @@ def run(
         keep_translation=keep_translation,
         recursive=recursive,
         follow_symlinks=follow_symlinks,
+        include=tuple(include or ()),
+        exclude=tuple(exclude or ()),
         output_dir=output_dir,
         source_lang=source_lang,
         max_input_bytes=int(max_input_mb * 1e6),
@@ -192,7 +210,12 @@ class _Reporter:
 
         started = time.perf_counter()
         documents, dropped = discover(
-            paths, options.recursive, options.output_dir, options.follow_symlinks
+            paths,
+            options.recursive,
+            options.output_dir,
+            options.follow_symlinks,
+            include=options.include,
+            exclude=options.exclude,
         )
         for drop in dropped:
             self._show(from_dropped(drop))

@@ -20,10 +20,25 @@ ENV_CACHE = "TRANSLATE_CACHE"  # where converted (CTranslate2) models are kept
 
 SUMMARY_SUFFIX = ".summary.en.md"
 TRANSLATION_SUFFIX = ".en.md"
-INPUT_SUFFIXES = (".txt", ".md")
+# Input formats by file suffix; translate/extract/<format>.py reads each (docs/formats.md).
+INPUT_FORMATS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".odt": "odt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".epub": "epub",
+    ".eml": "email",
+    ".rtf": "rtf",
+}
+INPUT_SUFFIXES = tuple(INPUT_FORMATS)
 
 # 2 MB of text is ~300,000 words (a long book): many hours of CPU time. Larger inputs are
-# refused with a message naming this limit and the option that raises it.
+# refused with a message naming this limit and the option that raises it. It holds for the
+# text of a document; PDF, Office and e-book files may be larger (translate/extract).
 DEFAULT_MAX_INPUT_BYTES = 2_000_000
 DEFAULT_BATCH_TOKENS = 1024
 
@@ -91,6 +106,8 @@ class RunOptions:
     force: bool = False
     keep_translation: bool = False
     recursive: bool = False
+    include: tuple[str, ...] = ()  # globs: in folders, take only matching files
+    exclude: tuple[str, ...] = ()  # globs: in folders, leave matching files out
     output_dir: Path | None = None
     # Folder runs read symlinks that lead outside the folders given only when this is set.
     follow_symlinks: bool = False

@@ -8,6 +8,7 @@ with its reason. A file named on the command line is always read, links and all.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from dataclasses import dataclass
@@ -70,15 +71,19 @@ def discover(
     recursive: bool = False,
     output_root: Path | None = None,
     follow_symlinks: bool = False,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
 ) -> tuple[list[Document], list[Dropped]]:
-    """Find the documents named by `paths` (files, or folders of *.txt/*.md).
+    """Find the documents named by `paths` (files, or folders of the INPUT_SUFFIXES formats).
 
     Returns the documents (each real file once, in a stable order, with one-to-one output
     names) and what was left out with a reason. In folders, symlinks that lead outside the
-    folders given are skipped unless `follow_symlinks`.
+    folders given are skipped unless `follow_symlinks`, and only files matching an `include`
+    glob (if any) and no `exclude` glob are taken, silently; a glob matches the file name
+    or its path below the folder given, ignoring case. Files named in `paths` are always read.
     """
     roots = [Path(os.path.realpath(p)) for p in paths if os.path.isdir(p)]
-    walker = _Walker(roots, recursive, follow_symlinks)
+    walker = _Walker(roots, recursive, follow_symlinks, _Globs(include, exclude))
     for path in paths:
         walker.add_root(path)
     documents = _place(walker.unique(), output_root)
@@ -89,9 +94,24 @@ def discover(
     return documents, [*first.values(), *clashes]
 
 
+@dataclass(frozen=True)
+class _Globs:
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    def wanted(self, path: Path, root: Path) -> bool:
+        names = (path.name.lower(), os.path.relpath(path, root).replace(os.sep, "/").lower())
+
+        def matches(patterns: tuple[str, ...]) -> bool:
+            return any(fnmatch.fnmatchcase(n, p.lower()) for p in patterns for n in names)
+
+        return (not self.include or matches(self.include)) and not matches(self.exclude)
+
+
 class _Walker:
-    def __init__(self, roots: list[Path], recursive: bool, follow_symlinks: bool):
+    def __init__(self, roots: list[Path], recursive: bool, follow_symlinks: bool, globs: _Globs):
         self.roots, self.recursive, self.follow = roots, recursive, follow_symlinks
+        self.globs = globs
         self.found: list[_Found] = []
         self.dropped: list[Dropped] = []
         self._walked: set[tuple[int, int]] = set()
@@ -138,7 +158,7 @@ class _Walker:
         """Record one folder entry; return it if it is a folder to walk into."""
         if entry.name.startswith("."):
             return None
-        candidate = _is_candidate(entry.name)
+        candidate = _is_candidate(entry.name) and self.globs.wanted(Path(entry.path), root)
         # Only names that could be documents, and folders to walk into, cost a stat.
         if not candidate and not (self.recursive and entry.is_dir()):
             return None

@@ -133,7 +133,12 @@ def run_all(
 ) -> list[DocumentResult]:
     """Process every document under `paths` and return all results (the one-call entry point)."""
     documents, dropped = discover(
-        list(paths), options.recursive, options.output_dir, options.follow_symlinks
+        list(paths),
+        options.recursive,
+        options.output_dir,
+        options.follow_symlinks,
+        include=options.include,
+        exclude=options.exclude,
     )
     results = [from_dropped(drop) for drop in dropped]
     return results + list(iter_results(documents, options, models))

@@ -15,6 +15,12 @@ from functools import lru_cache
 CountTokens = Callable[[str], int]
 
 _BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
+# Markdown the extractors write (translate/extract): a heading is a block of its own; the
+# markers of headings and list items and the pipes of table rows are layout, kept as they
+# are around the translation, and each table cell is translated on its own.
+_HEADING = re.compile(r"#{1,6}[ \t]+")
+_ITEM_MARK = re.compile(r"[-*•][ \t]+")
+_TABLE_CELL = re.compile(r"[^|]+")
 _HARD_LINE_END = re.compile(r"[.!?:;…\"“”»«|]\s*$")
 _SOFT_LINE_END = re.compile(r"[\w,(\-–]\s*$")
 # Closing quote after sentence punctuation, then a new sentence: split after the quote.
@@ -100,7 +106,27 @@ def segment(
 
 def split_blocks(text: str) -> list[tuple[int, int]]:
     """Spans of paragraphs, and of lines inside a paragraph that are not mere wraps
-    (list items, table rows, a heading over its text)."""
+    (list items, table cells, a heading over its text), without their Markdown markers."""
+    return [span for start, end in _line_blocks(text) for span in _unmarked(text, start, end)]
+
+
+def _unmarked(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A block's span past its heading or list marker; a table row's cells, each apart."""
+    if text[start] == "|":
+        cells = []
+        for match in _TABLE_CELL.finditer(text, start, end):
+            cell = match.group()
+            if cell.strip() and cell.strip(" \t-:"):  # not the |---|---| rule under a header
+                lead = len(cell) - len(cell.lstrip())
+                cells.append((match.start() + lead, match.start() + len(cell.rstrip())))
+        return cells
+    marker = _HEADING.match(text, start, end) or _ITEM_MARK.match(text, start, end)
+    if marker and marker.end() < end:
+        return [(marker.end(), end)]
+    return [(start, end)]
+
+
+def _line_blocks(text: str) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     start = None
     lines = text.split("\n")
@@ -136,6 +162,8 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
 
 def _is_hard_break(previous: str, line: str) -> bool:
     if _BULLET.match(line) or _HARD_LINE_END.search(previous):
+        return True
+    if _HEADING.match(line.lstrip()) or _HEADING.match(previous.lstrip()):
         return True
     if not _SOFT_LINE_END.search(previous):
         return True

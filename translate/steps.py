@@ -15,7 +15,8 @@ from translate import __version__
 from translate.config import SUMMARY_SUFFIX, TRANSLATION_SUFFIX, RunOptions
 from translate.discovery import Document, Dropped
 from translate.errors import InputError, TranslateError, UnsupportedLanguageError
-from translate.files import DecodedText, decode_document, display_name, read_source, utf8_name
+from translate.extract import extract, max_file_bytes
+from translate.files import display_name, read_source, utf8_name
 from translate.language import detect
 from translate.modelset import ModelSet
 from translate.output import fingerprint, render
@@ -25,7 +26,7 @@ from translate.pipeline import (
     summarize_many,
     translate_segmentations,
 )
-from translate.segment import Segmentation
+from translate.segment import Segmentation, plain_text
 from translate.writing import (
     OutputLock,
     clean_leftovers_of_done,
@@ -56,7 +57,7 @@ class Job:
     text: str
     sha256: str
     source_mode: int  # outputs are made no more readable than the input
-    decoded: DecodedText
+    source: dict  # how its text was extracted: format, extractor, pages... (extract.py)
     language: str
     summary_path: Path
     translation_path: Path | None
@@ -84,29 +85,30 @@ class Rendered:
 
 
 def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | DocumentResult:
-    """Read, decode and identify a document; decide whether it needs work at all."""
-    source = read_source(document.path, options.max_input_bytes, document.follow_symlinks)
-    decoded = decode_document(source.data, str(document.path))
+    """Read a document, extract and identify its text; decide whether it needs work at all."""
+    limit = max_file_bytes(document.path, options.max_input_bytes)
+    source = read_source(document.path, limit, document.follow_symlinks)
+    extracted = extract(document.path, source.data, options.max_input_bytes, ocr=options.ocr)
     sha256 = hashlib.sha256(source.data).hexdigest()
     stem = document.output_stem
     summary_path = document.output_dir / f"{stem}{SUMMARY_SUFFIX}"
     translation_path = (
         document.output_dir / f"{stem}{TRANSLATION_SUFFIX}" if options.keep_translation else None
     )
-    if decoded.legacy_lines:  # redo outputs made before mixed encodings were read right
-        recipe = {**recipe, "source_encoding": decoded.encoding}
+    if extracted.metadata.get("legacy_lines"):  # redo outputs made before mixed encodings
+        recipe = {**recipe, "source_encoding": extracted.metadata["encoding"]}  # were read right
     expected = fingerprint(sha256, recipe)
     outputs = tuple(p for p in (summary_path, translation_path) if p)
     if not options.force and outputs_up_to_date(outputs, expected):
         clean_leftovers_of_done(outputs)
         return skipped(document, outputs, "up to date; --force redoes it")
-    language, english_blocks = decide_language(document.path, decoded.text, options.source_lang)
+    language, english_blocks = decide_language(document.path, extracted.text, options.source_lang)
     return Job(
         document=document,
-        text=decoded.text,
+        text=extracted.text,
         sha256=sha256,
         source_mode=source.mode,
-        decoded=decoded,
+        source=extracted.metadata,
         language=language,
         summary_path=summary_path,
         translation_path=translation_path,
@@ -229,7 +231,8 @@ def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
     # alone, so the peak memory is a lone window's (measured in docs/benchmarks.md).
     summaries = summarize_many(
         summarizer,
-        [job.english if job.english is not None else job.text for job in jobs],
+        # The summarizer reads prose: Markdown markers and table rules would be noise to it.
+        [plain_text(job.english if job.english is not None else job.text) for job in jobs],
         options.summary,
         summarizer.max_input_tokens,
     )
@@ -290,13 +293,20 @@ def _notes(job: Job, summary) -> str:
         notes.append(
             f"{len(job.english_blocks)} paragraph(s) already in English were kept as they are."
         )
-    if job.decoded.legacy_lines:
+    if job.source.get("legacy_lines"):
         notes.append(
-            f"{job.decoded.legacy_lines} line(s) of the source were not UTF-8 and were read as "
-            f"{job.decoded.encoding.split('+')[-1]}."
+            f"{job.source['legacy_lines']} line(s) of the source were not UTF-8 and were read "
+            f"as {job.source['encoding'].split('+')[-1]}."
         )
     if not summary.passes:
         notes.append("The document is no longer than a summary: this is its full text.")
+    if job.source.get("pages_without_text"):
+        pages = ", ".join(map(str, job.source["pages_without_text"]))
+        notes.append(
+            f"Page(s) {pages} have no text layer (scanned?) and were not read (--ocr reads them)."
+        )
+    if job.source.get("attachments"):
+        notes.append(f"Attachments, not translated: {', '.join(job.source['attachments'])}.")
     return "".join(f"_{note}_\n\n" for note in notes)
 
 
@@ -306,10 +316,14 @@ def _front_matter(
     translator_settings = (
         models.translator.describe(options.translation) if job.segmentation else None
     )
+    source = {k: v for k, v in job.source.items() if k != "legacy_lines"}
+    encoding = source.pop("encoding", None)
     return {
         "source": utf8_name(job.document.path.name),
-        "source_sha256": job.sha256,
-        "source_encoding": job.decoded.encoding,
+        "source_sha256": job.sha256,  # of the file's bytes, whatever its format
+        **({"source_encoding": encoding} if encoding else {}),
+        "source_format": source.pop("format", None),
+        **source,  # extractor (library and version); pages, attachments...
         "source_language": job.language,
         "translated": job.segmentation is not None,
         "english_paragraphs_kept": len(job.english_blocks),

@@ -11,24 +11,13 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+from translate.config import INPUT_FORMATS
 from translate.errors import InputError
 from translate.extract.common import Extracted, normalize_text
 from translate.extract.sniff import check_content
 
 # Suffix -> format; each format is read by translate/extract/<module>.py.
-FORMATS: dict[str, str] = {
-    ".txt": "text",
-    ".md": "markdown",
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".odt": "odt",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".epub": "epub",
-    ".eml": "email",
-    ".rtf": "rtf",
-}
+FORMATS: dict[str, str] = INPUT_FORMATS
 _MODULES = {"text": "text", "markdown": "text", "email": "mail"}
 SUFFIXES: tuple[str, ...] = tuple(FORMATS)
 TEXT_FORMATS = frozenset({"text", "markdown", "html", "email", "rtf"})

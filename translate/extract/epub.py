@@ -30,7 +30,7 @@ def extract(data: bytes, name: str) -> Extracted:
     title = package.findtext(".//{http://purl.org/dc/elements/1.1/}title")
     metadata = {"extractor": f"zipfile + {body_extractor()}", "chapters": len(chapters)}
     if title:
-        metadata["title"] = " ".join(title.split())
+        metadata["source_title"] = " ".join(title.split())
     return Extracted(text="\n\n".join(t.strip() for t in texts if t.strip()), metadata=metadata)
 
 

@@ -186,9 +186,12 @@ def _blocks(rows: list[Row]) -> list[str]:
     body = _body_size(rows)
     levels = _heading_levels(rows, body)
     pitch = _typical_pitch(rows)
+    # Documents that set paragraphs apart by space or indents do not need the weaker sign,
+    # a short last line, which ragged-right text gives at random.
+    spaced = any(_spaced(a, b, body, pitch) for a, b in zip(rows, rows[1:]))
     blocks: list[list[Row]] = []
     for previous, row in zip([None, *rows], rows):
-        if previous is None or _starts_block(previous, row, body, pitch):
+        if previous is None or _starts_block(previous, row, body, pitch, not spaced):
             blocks.append([])
         blocks[-1].append(row)
     return [_render(block, levels) for block in blocks]
@@ -217,18 +220,24 @@ def _typical_pitch(rows: list[Row]) -> float:
     return median(steps) if steps else 1.2 * rows[0].size
 
 
-def _starts_block(previous: Row, row: Row, body: float, pitch: float) -> bool:
+def _starts_block(previous: Row, row: Row, body: float, pitch: float, by_short: bool) -> bool:
     if abs(previous.size - row.size) > 0.1 * max(previous.size, row.size):
         return True  # a heading begins or ends
     if row.words[0].text in _BULLETS and len(row.words) > 1:
         return True
-    width = max(1.0, previous.right - previous.left)
-    short = previous.x1 < previous.right - 0.12 * width
-    if short and _SENTENCE_END.search(previous.text):
-        return True
+    if by_short and _SENTENCE_END.search(previous.text):
+        width = max(1.0, previous.right - previous.left)
+        if previous.x1 < previous.right - 0.12 * width:
+            return True
+    return _spaced(previous, row, body, pitch)
+
+
+def _spaced(previous: Row, row: Row, body: float, pitch: float) -> bool:
+    """A paragraph break shown by space above the row or by its first-line indent (within
+    a column: across a column or page break there is no telling)."""
     step = previous.bottom - row.bottom
     if previous.left != row.left or not 0 < step < 3 * pitch:
-        return False  # the next column or page: the paragraph goes on unless it ended above
+        return False
     indented = row.x0 - row.left > body and previous.x0 - previous.left < body / 2
     return step > 1.3 * pitch or indented
 

@@ -9,7 +9,7 @@ from email.parser import BytesParser
 from translate.errors import InputError
 from translate.extract.common import Extracted
 from translate.extract.html import body_extractor, body_markdown
-from translate.extract.text import decode_document
+from translate.files import decode_document
 
 
 def extract(data: bytes, name: str) -> Extracted:

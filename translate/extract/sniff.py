@@ -102,8 +102,12 @@ def check_content(name: str, fmt: str, data: bytes) -> None:
             f"{name}: this is an old Word 97-2003 (.doc) file, not .docx; save it as .docx"
         )
     suffix = name.rsplit(".", 1)[-1]
+    if expected is None:
+        raise InputError(
+            f"{name}: a binary file ({DESCRIPTIONS.get(kind, kind)}), not text as the name "
+            f".{suffix} says; rename it to match its content"
+        )
     raise InputError(
-        f"{name}: the content is {DESCRIPTIONS.get(kind, kind)}, not "
-        f"{DESCRIPTIONS[expected] if expected else 'text'} as the name .{suffix} says; "
-        "rename it to match its content"
+        f"{name}: the content is {DESCRIPTIONS.get(kind, kind)}, not {DESCRIPTIONS[expected]} "
+        f"as the name .{suffix} says; rename it to match its content"
     )
