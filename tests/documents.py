@@ -327,9 +327,10 @@ CHAPTERS = (
 )
 
 
-def epub(path: Path, chapters=CHAPTERS) -> Path:
+def epub(path: Path, chapters=CHAPTERS, drm: bool = False) -> Path:
     """An EPUB 3 book as the specification lays it out: mimetype first and stored, the
-    container pointing at the package, whose spine orders the chapters."""
+    container pointing at the package, whose spine orders the chapters. With `drm`, the
+    container says the first chapter is encrypted, as DRM schemes do."""
     manifest, spine, files = [], [], {}
     for number, (title, paragraphs) in enumerate(chapters, 1):
         name = f"kapitel{number}.xhtml"
@@ -353,6 +354,14 @@ def epub(path: Path, chapters=CHAPTERS) -> Path:
         '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
         "</rootfiles></container>"
     )
+    if drm:
+        files["META-INF/encryption.xml"] = (
+            '<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+            'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData>'
+            '<enc:EncryptionMethod Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/>'
+            '<enc:CipherData><enc:CipherReference URI="OEBPS/kapitel1.xhtml"/></enc:CipherData>'
+            "</enc:EncryptedData></encryption>"
+        )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
         archive.writestr("META-INF/container.xml", container, zipfile.ZIP_DEFLATED)

@@ -232,6 +232,12 @@ def test_password_protected_office_files_are_refused(tmp_path):
             extract(path, path.read_bytes())
 
 
+def test_drm_protected_epub_is_refused(tmp_path):
+    path = documents.epub(tmp_path / "gesperrt.epub", drm=True)
+    with pytest.raises(InputError, match="gesperrt.epub: the e-book is DRM-protected"):
+        extract(path, path.read_bytes())
+
+
 @pytest.mark.parametrize("name", ["bombe.docx", "bombe.epub", "bombe.odt"])
 def test_zip_bombs_are_refused_before_unpacking(tmp_path, name):
     path = documents.zip_bomb(tmp_path / name)

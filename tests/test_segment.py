@@ -1,7 +1,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate.segment import segment, split_blocks, split_sentences
+from translate.segment import plain_text, segment, split_blocks, split_sentences
 
 
 def words(text: str) -> int:
@@ -86,6 +86,8 @@ def test_markdown_headings_list_items_and_table_cells_are_blocks_without_their_m
     ]
     seg = segment(text, words, limit=30)
     assert seg.reassemble() == text
+    assert plain_text(text).startswith("Haushalt 2025\n\nDer Rat hat am Montag beschlossen\n\n")
+    assert plain_text(text).endswith("\n\nBereich\n\nBetrag\n\nSchulen\n\n4 Mio. Euro")
     layout = seg.reassemble([f"<{i}>" for i in range(len(seg.chunks))])
     assert layout.startswith("# <0>\n<1>\n## <2>\n<3>\n\n- <4>\n* <5>\n\n| <6> | <7> |\n|---|")
 

@@ -110,6 +110,12 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
     return [span for start, end in _line_blocks(text) for span in _unmarked(text, start, end)]
 
 
+def plain_text(text: str) -> str:
+    """The text without Markdown markers and table rules, block by block (for the
+    summarizer, which reads prose: `#`, `-` and `| --- |` would be noise to it)."""
+    return "\n\n".join(text[start:end] for start, end in split_blocks(text))
+
+
 def _unmarked(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A block's span past its heading or list marker; a table row's cells, each apart."""
     if text[start] == "|":
