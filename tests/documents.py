@@ -136,15 +136,21 @@ def _hyphenate(pdf, word: str, room: float) -> tuple[str, str]:
     return "", word
 
 
-def scanned_pdf(path: Path) -> Path:
-    """A page that is only a picture (as a scanner makes it): no text layer at all."""
+def scanned_pdf(path: Path, lines: list[str] | None = None) -> Path:
+    """A page that is only a picture (as a scanner makes it): no text layer at all. With
+    `lines`, the picture shows them, set in DejaVu Sans at about 12 pt and 200 dpi."""
     from fpdf import FPDF
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
-    picture = Image.new("L", (600, 300), 255)
+    picture = Image.new("L", (1100, 80 + 60 * len(lines or [])) if lines else (600, 300), 255)
     draw = ImageDraw.Draw(picture)
-    for row in range(20, 280, 24):  # lines of "text" as a scanner sees it: pixels only
-        draw.rectangle([30, row, 570, row + 10], fill=40)
+    if lines:
+        font = ImageFont.truetype(str(FONT), 34)
+        for number, line in enumerate(lines):
+            draw.text((40, 40 + 60 * number), line, font=font, fill=0)
+    else:
+        for row in range(20, 280, 24):  # lines of "text" as a scanner sees it: pixels only
+            draw.rectangle([30, row, 570, row + 10], fill=40)
     pdf = FPDF(unit="pt", format=A5)
     pdf.add_page()
     pdf.image(picture, x=20, y=40, w=380)

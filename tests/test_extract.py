@@ -9,7 +9,7 @@ import pytest
 
 from tests import documents
 from translate.errors import FormatSupportMissing, InputError
-from translate.extract import extract
+from translate.extract import extract, ocr
 from translate.extract.common import normalize_text
 from translate.extract.layout import Word, join_lines, page_text
 from translate.segment import split_blocks
@@ -82,6 +82,43 @@ def test_scanned_pdf_is_refused_as_having_no_text_layer(tmp_path):
     path = documents.scanned_pdf(tmp_path / "scan.pdf")
     with pytest.raises(InputError, match=r"scan\.pdf: no text layer \(scanned\?\)"):
         extract(path, path.read_bytes())
+
+
+def _has_german_tesseract() -> bool:
+    try:
+        ocr.tesseract.cache_clear()
+        ocr.tesseract()
+        return True
+    except FormatSupportMissing:
+        return False
+
+
+@pytest.mark.skipif(
+    not documents.FONT.is_file() or not _has_german_tesseract(),
+    reason="--ocr needs tesseract-ocr and tesseract-ocr-deu (apt-get), the scan fonts-dejavu-core",
+)
+def test_ocr_reads_a_scanned_pdf_in_german(tmp_path):
+    lines = ["Der Verkehrsminister eröffnete am", "Montag die neue Brücke über die Elbe."]
+    path = documents.scanned_pdf(tmp_path / "scan.pdf", lines)
+    result = extract(path, path.read_bytes(), ocr=True)
+    assert (
+        result.text == "Der Verkehrsminister eröffnete am Montag die neue Brücke über die Elbe.\n"
+    )
+    assert result.metadata["ocr_pages"] == [1]
+    assert re.fullmatch(r"pypdfium2 \S+ \+ tesseract \S+ \(deu\)", result.metadata["extractor"])
+
+
+def test_ocr_without_tesseract_names_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    ocr.tesseract.cache_clear()
+    path = documents.scanned_pdf(tmp_path / "scan.pdf")
+    try:
+        with pytest.raises(
+            FormatSupportMissing, match="apt-get install tesseract-ocr tesseract-ocr-deu"
+        ):
+            extract(path, path.read_bytes(), ocr=True)
+    finally:
+        ocr.tesseract.cache_clear()
 
 
 def test_encrypted_truncated_and_corrupt_pdfs_are_refused(tmp_path):

@@ -132,6 +132,14 @@ def run(
         list[str] | None,
         typer.Option(help="In folders, leave out files matching this glob; repeatable."),
     ] = None,
+    ocr: Annotated[
+        bool,
+        typer.Option(
+            "--ocr",
+            help="Read scanned PDF pages (no text layer) with Tesseract OCR; needs "
+            "tesseract-ocr and tesseract-ocr-deu installed.",
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option(help="Redo documents whose summary is up to date.")
     ] = False,
@@ -184,6 +192,7 @@ def run(
         follow_symlinks=follow_symlinks,
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
+        ocr=ocr,
         output_dir=output_dir,
         source_lang=source_lang,
         max_input_bytes=int(max_input_mb * 1e6),

@@ -108,6 +108,7 @@ class RunOptions:
     recursive: bool = False
     include: tuple[str, ...] = ()  # globs: in folders, take only matching files
     exclude: tuple[str, ...] = ()  # globs: in folders, leave matching files out
+    ocr: bool = False  # read PDF pages without a text layer with Tesseract
     output_dir: Path | None = None
     # Folder runs read symlinks that lead outside the folders given only when this is set.
     follow_symlinks: bool = False

@@ -75,6 +75,8 @@ class ModelSet:
             "summary_settings": _settings_dict(o.summary),
             "chunk_tokens": o.chunk_tokens,
             "source_lang": o.source_lang,
+            # Only when on, so outputs made without it stay up to date for runs without it.
+            **({"ocr": "tesseract deu"} if o.ocr else {}),
         }
 
 

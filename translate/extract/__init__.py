@@ -41,7 +41,9 @@ def max_file_bytes(path: Path, max_text_bytes: int) -> int:
     return max_text_bytes * PACKAGED_SIZE_FACTOR
 
 
-def extract(path: Path, data: bytes, max_text_bytes: int | None = None) -> Extracted:
+def extract(
+    path: Path, data: bytes, max_text_bytes: int | None = None, ocr: bool = False
+) -> Extracted:
     """The text of the document `data` (the bytes of the file at `path`).
 
     Args:
@@ -49,10 +51,12 @@ def extract(path: Path, data: bytes, max_text_bytes: int | None = None) -> Extra
             document in error messages.
         data: the file's bytes.
         max_text_bytes: refuse documents whose text (UTF-8) is longer than this.
+        ocr: read PDF pages without a text layer with Tesseract (translate/extract/ocr.py).
 
     Raises:
         InputError: unknown format, empty, corrupt, encrypted, scanned, a zip bomb, content
-            that is not what the suffix says, no text, too much text, or a missing library.
+            that is not what the suffix says, no text, too much text, or a missing library
+            (FormatSupportMissing, with the command that installs it).
     """
     name = str(path)
     fmt = format_of(path)
@@ -65,7 +69,7 @@ def extract(path: Path, data: bytes, max_text_bytes: int | None = None) -> Extra
         raise InputError(f"{name}: the file is empty")
     check_content(name, fmt, data)
     module = importlib.import_module(f"translate.extract.{_MODULES.get(fmt, fmt)}")
-    extracted: Extracted = module.extract(data, name)
+    extracted: Extracted = module.extract(data, name, **({"ocr": ocr} if fmt == "pdf" else {}))
     text = normalize_text(extracted.text)
     if not text.strip():
         raise InputError(f"{name}: no text found in the {fmt} file")

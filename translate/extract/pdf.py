@@ -10,6 +10,7 @@ from __future__ import annotations
 from translate.errors import InputError
 from translate.extract.common import Extracted, library, require
 from translate.extract.layout import HYPHEN_MARK, Word, page_text
+from translate.extract.ocr import read_page, tesseract
 
 # A document with fewer letters than this in all has no real text layer (a stray page
 # number or a scanner's stamp is not one).
@@ -17,7 +18,8 @@ MIN_LETTERS = 20
 _HYPHEN_CODES = {"\x02": HYPHEN_MARK, "\ufffe": HYPHEN_MARK}
 
 
-def extract(data: bytes, name: str) -> Extracted:
+def extract(data: bytes, name: str, ocr: bool = False) -> Extracted:
+    """The text of a PDF; with `ocr`, pages without a text layer are read by Tesseract."""
     pdfium = require("pypdfium2", "pypdfium2", "PDF files")
     if b"%%EOF" not in data[-1024:]:
         raise InputError(f"{name}: the PDF is truncated or damaged (it has no end marker)")
@@ -32,18 +34,49 @@ def extract(data: bytes, name: str) -> Extracted:
         raise InputError(f"{name}: the PDF is corrupt or truncated ({exc})") from None
     try:
         pages = [_page_words(document, index) for index in range(len(document))]
+        empty = [index for index, words in enumerate(pages) if not _letters(words)]
+        read = {i: _ocr(document, i, name) for i in empty} if ocr and empty else {}
     finally:
         document.close()
-    letters = sum(ch.isalpha() for words in pages for w in words for ch in w.text)
-    if letters < MIN_LETTERS:
+    if sum(map(_letters, pages)) < MIN_LETTERS and not any(t.strip() for t in read.values()):
         raise InputError(
             f"{name}: no text layer (scanned?): its {len(pages)} page(s) hold only images"
+            + ("" if ocr else "; --ocr reads them with Tesseract")
         )
-    empty = [number for number, words in enumerate(pages, 1) if not words]
     metadata = {"extractor": library("pypdfium2"), "pages": len(pages)}
-    if empty:
-        metadata["pages_without_text"] = empty
-    return Extracted(text=page_text(pages), metadata=metadata)
+    if read:
+        metadata["extractor"] += f" + {tesseract()}"
+        metadata["ocr_pages"] = [i + 1 for i in sorted(read)]
+    elif empty:
+        metadata["pages_without_text"] = [i + 1 for i in empty]
+    return Extracted(text=_compose(pages, read), metadata=metadata)
+
+
+def _ocr(document, index: int, name: str) -> str:
+    tesseract()  # says what to install before any page is rendered
+    page = document[index]
+    try:
+        return read_page(page, name, index + 1)
+    finally:
+        page.close()
+
+
+def _letters(words: list[Word]) -> int:
+    return sum(ch.isalpha() for w in words for ch in w.text)
+
+
+def _compose(pages: list[list[Word]], read: dict[int, str]) -> str:
+    """Runs of pages with a text layer laid out together, OCR'd pages' text between them."""
+    parts: list[str] = []
+    run: list[list[Word]] = []
+    for index, words in enumerate(pages):
+        if index in read:
+            parts += [page_text(run), read[index]]
+            run = []
+        else:
+            run.append(words)
+    parts.append(page_text(run))
+    return "\n\n".join(part for part in parts if part.strip())
 
 
 def _page_words(document, index: int) -> list[Word]:
