@@ -73,8 +73,8 @@ def measure_translation(text: str, every: int) -> dict:
     """Seconds to translate every `every`-th chunk of `text`, and the whole text's tokens."""
     from benchmarks import build
     from benchmarks.common import TRANSLATION_LENGTH_RATIO
-    from translate.config import GenerationSettings, ModelOptions, RunOptions
-    from translate.modelset import ModelSet
+    from translate.config import GenerationSettings, RunOptions
+    from translate.models import load, locate
     from translate.pipeline import segment_for, token_batches
 
     if not (build.MT_DIR / "benchmark-build.json").is_file():
@@ -84,14 +84,13 @@ def measure_translation(text: str, every: int) -> dict:
         build._build(build.MT_DIR, build_marian, spm_vocab=build.SPM_VOCAB, **build.MT_CONFIG)
         count = build._check(build.MT_DIR, build.MT_PARAMS, "opus-mt-de-en")
         (build.MT_DIR / "benchmark-build.json").write_text(f'{{"parameters": {count}}}')
-    options = RunOptions(
-        models=ModelOptions(mt_model=str(build.MT_DIR), device="cpu", backend="auto"),
+    options = RunOptions(  # the CLI's defaults: --backend auto (CTranslate2 int8 on the CPU)
         translation=GenerationSettings(
             max_length_ratio=2.0, forced_length_ratio=TRANSLATION_LENGTH_RATIO
         ),
     )
     started = time.perf_counter()
-    translator = ModelSet(options).translator  # converts for CTranslate2 on first use
+    translator = load(locate(str(build.MT_DIR)), "cpu", backend=options.models.backend)
     load = time.perf_counter() - started
     chunks = [c.clean for c in segment_for(translator, text, options.chunk_tokens).chunks]
     lengths = [translator.count_tokens(c) for c in chunks]
