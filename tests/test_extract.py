@@ -314,6 +314,14 @@ def test_a_name_that_lies_about_the_content_is_refused(tmp_path, name, content, 
         extract(tmp_path / name, data)
 
 
+def test_text_that_mentions_a_signature_is_still_text(tmp_path):
+    data = b"Notiz: Dateien, die mit %PDF-1.7 beginnen, sind PDFs.\n"
+    assert extract(tmp_path / "notiz.md", data).text == data.decode()
+    pdf = documents.encrypted_pdf(tmp_path / "x.pdf").read_bytes()
+    with pytest.raises(InputError, match="encrypted"):  # junk before the header is allowed
+        extract(tmp_path / "junk.pdf", b"HTTP/1.1 200 OK\r\n\r\n" + pdf)
+
+
 def test_not_an_email_and_too_much_text_are_refused(tmp_path):
     with pytest.raises(InputError, match="not an e-mail"):
         extract(tmp_path / "x.eml", b"Dies ist nur ein Satz ohne Kopfzeilen.\n")
