@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -58,6 +59,19 @@ def make_folders(folder: Path, source_mode: int | None = None) -> None:
             raise OutputError(f"{new}: cannot create the output folder ({exc.strerror})") from None
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM (delivered on leaving), where an interruption would leak."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def write_atomic(path: Path, text: str, source_mode: int | None = None) -> None:
     """Write UTF-8 text so that readers see the old file or the whole new one, never a part.
 
@@ -69,9 +83,9 @@ def write_atomic(path: Path, text: str, source_mode: int | None = None) -> None:
     tmp_name = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{sibling_key(path)}.", suffix=_TEMP_SUFFIX, dir=path.parent
-        )
+        prefix = f".{sibling_key(path)}."
+        with _signals_held():  # else Ctrl-C could land after mkstemp made it, before we know it
+            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=_TEMP_SUFFIX, dir=path.parent)
         os.fchmod(fd, output_mode(source_mode))  # before a byte of text is in it
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
