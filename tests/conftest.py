@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 # Before anything imports huggingface_hub (it reads these at import): an accidental download
 # fails at once instead of hanging, and no test touches the user's own cache.
 _HF_HOME = tempfile.mkdtemp(prefix="translate-tests-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)  # leave no temp folder behind
 os.environ["HF_HOME"] = _HF_HOME
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.pop("HF_HUB_CACHE", None)

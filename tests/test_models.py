@@ -10,10 +10,11 @@ from tests.conftest import SEED_DOC
 from translate.cli import app
 from translate.config import GenerationSettings
 from translate.errors import ModelNotAvailableError
-from translate.models import hub_cache_dir, locate
+from translate.models import folder_size, hub_cache_dir, locate
 from translate.output import read_front_matter
 from translate.pipeline import segment_for
 from translate.torch_backend import TorchSeq2Seq
+from translate.units import human_size
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -72,33 +73,57 @@ def test_hub_id_loads_from_the_cache_under_hf_home_offline(tiny_models, tmp_path
         app,
         ["models", "list", "--mt-model", "test-org/tiny-marian", "--summary-model", "x-org/absent"],
     )
-    lines = listing.stdout.splitlines()
-    assert "test-org/tiny-marian" in lines[0] and "available" in lines[0] and "MB" in lines[0]
-    assert "x-org/absent" in lines[1] and "not downloaded" in lines[1]
-    assert "translate models download" in listing.stdout
+    header, marian, absent, cache, advice = listing.stdout.splitlines()
+    assert header.split() == ["ROLE", "MODEL", "STATUS", "SIZE", "REVISION", "PATH"]
+    size = human_size(folder_size(locate("test-org/tiny-marian").path))
+    assert size.endswith(" KB")  # a tiny model in KB, not "0 MB"
+    assert marian.split()[:3] == ["translation", "test-org/tiny-marian", "available"]
+    assert marian.index(size) == header.index("SIZE")  # columns aligned under the header
+    assert marian.index(COMMIT[:12]) == header.index("REVISION")
+    assert absent.split()[:3] == ["summary", "x-org/absent", "not"]
+    assert cache == f"cache: {hub_cache_dir()}"
+    assert "translate models download" in advice
 
 
-def test_download_offline_fails_with_a_clear_message():
-    result = CliRunner().invoke(app, ["models", "download", "--mt-model", "x-org/absent"])
+def test_download_offline_fails_with_a_clear_message(tiny_models):
+    args = ["models", "download", "--mt-model", "x-org/absent", "--summary-model", "y-org/absent"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
-    assert "x-org/absent" in result.stderr and "HF_HUB_OFFLINE" in result.stderr
+    (error,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "x-org/absent" in error and "y-org/absent" in error and "HF_HUB_OFFLINE" in error
+    assert "translate models download" not in error  # never advise what just failed
+    local = CliRunner().invoke(app, ["models", "download", "--mt-model", str(tiny_models[0])])
+    assert f"using local folder {tiny_models[0]}" in local.stderr
+    assert f"downloading {tiny_models[0]}" not in local.stderr
 
 
 def test_missing_model_message_names_model_place_and_remedy():
+    from translate.models import missing_message
+
     with pytest.raises(ModelNotAvailableError) as info:
         locate("x-org/absent")
-    message = str(info.value)
+    message = missing_message([("--mt-model", info.value)], download=True)
     assert "x-org/absent" in message
-    assert str(hub_cache_dir()) in message
-    assert "translate models download" in message
+    assert str(hub_cache_dir()) in message  # where it looked: the cache...
+    assert str(Path("x-org/absent").absolute()) in message  # ...and a folder of that name
+    assert "translate models download" in message  # the three ways out
+    assert "copy a Hugging Face cache" in message
+    assert "--mt-model DIR (or TRANSLATE_MT_MODEL)" in message
+    assert "\n" not in message
 
 
-def test_a_folder_that_is_not_a_model_is_reported(tmp_path):
+def test_a_folder_that_is_not_a_model_is_reported(tmp_path, tiny_models):
     from translate.models import load
 
     (tmp_path / "notes.txt").write_text("not a model")
-    with pytest.raises(ModelNotAvailableError, match="could not be loaded"):
-        load(locate(str(tmp_path)), "cpu")
+    with pytest.raises(ModelNotAvailableError, match="no config.json, no weights"):
+        locate(str(tmp_path))
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_models[0], broken)
+    (broken / "vocab.json").write_text("{not json")
+    with pytest.raises(ModelNotAvailableError, match="could not be loaded") as info:
+        load(locate(str(broken)), "cpu")
+    assert "\n" not in str(info.value)
 
 
 def test_torch_int8_needs_quantize_dynamic_and_the_cpu(tiny_models, monkeypatch):

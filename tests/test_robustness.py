@@ -111,7 +111,7 @@ def test_two_runs_at_once_never_write_a_document_twice(tmp_path, model_args):
             "00", f"{i:02}"
         )
         for i in range(8)
-    } | {"done meanwhile by another run", "up to date; --force redoes it"}
+    } | {"done meanwhile by another run", "up to date"}
     assert leftovers(folder) == []
 
 
@@ -185,7 +185,7 @@ def test_other_languages_are_refused_unless_forced(tmp_path, model_args):
     doc.write_text(FRENCH, encoding="utf-8")
     result = invoke("run", str(doc), *model_args)
     assert result.exit_code == 1
-    assert "'fr'" in result.stderr and "--source-lang de" in result.stderr
+    assert "French (fr)" in result.stderr and "--source-lang de" in result.stderr
     assert not (tmp_path / "francais.summary.en.md").exists()
     assert invoke("run", str(doc), *model_args, "--source-lang", "de").exit_code == 0
     assert read_front_matter(tmp_path / "francais.summary.en.md")["translated"] is True
@@ -240,9 +240,12 @@ def test_failures_are_one_line_and_tracebacks_only_when_verbose(tmp_path, tiny_m
     result = subprocess.run(cli(*args), capture_output=True, text=True)
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and str(doc) in errors[0]
+    assert len(errors) == 1 and str(broken) in errors[0]  # the model, once: not per document
     assert "Traceback" not in result.stderr
     verbose = subprocess.run(cli(*args, "--verbose", "--json"), capture_output=True, text=True)
     assert "Traceback" in verbose.stderr
-    (entry,) = json.loads(verbose.stdout)["documents"]
-    assert entry["error"] == errors[0].removeprefix("error: ")
+    assert "sequence length is longer" not in verbose.stderr  # counted long texts on purpose
+    assert "filelock" not in verbose.stderr  # no library DEBUG chatter
+    report = json.loads(verbose.stdout)
+    assert report["error"]["message"] == errors[0].removeprefix("error: ")
+    assert report["documents"] == [] and report["not_done"] == 1

@@ -1,17 +1,23 @@
-"""The command line: options in, library calls, messages and exit codes out."""
+"""The command line: options in, library calls, messages and exit codes out.
+
+Every option's value is checked here, before anything is read or loaded: a bad one is a
+usage error, one line on stderr naming the option and what it allows, exit status 2.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
+import math
+import os
+import re
 import signal
 import sys
-import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from translate import __version__
 from translate.config import (
@@ -24,19 +30,72 @@ from translate.config import (
     ModelOptions,
     RunOptions,
 )
-from translate.errors import ConfigError, TranslateError
-from translate.files import display_name, one_line
+from translate.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE, Reporter, Terminated
 
-EXIT_FAILED, EXIT_USAGE, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
+MAX_BEAMS = 32
+MAX_BATCH_TOKENS = 65_536
+
+
+class _Group(TyperGroup):
+    """Usage errors as one line ("error: ... (see 'translate run --help')"), exit status 2."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except typer.Abort:
+            typer.echo("aborted", err=True)
+            sys.exit(EXIT_FAILED)
+        except click_errors().NoArgsIsHelpError as exc:  # `translate` alone: its help
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click_errors().UsageError as exc:
+            typer.echo(f"error: {usage_message(exc)}", err=True)
+            sys.exit(EXIT_USAGE)
+        except click_errors().ClickException as exc:
+            typer.echo(f"error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(code or 0)
+
+
+class _Command(TyperCommand):
+    """Help that reads like a man page's: `run [OPTIONS] PATHS...`, no Python types."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [re.sub(r"^\{(.*)\}", r"\1", piece) for piece in super().collect_usage_pieces(ctx)]
+
+    def get_help(self, ctx) -> str:
+        return re.sub(r"(?m)^(  [A-Z]+) <list\[\w+\]>", r"\1...", super().get_help(ctx))
+
+
+def click_errors():
+    from typer._click import exceptions  # typer's own copy of click (typer >= 0.26)
+
+    return exceptions
+
+
+def usage_message(exc) -> str:
+    """Click's message on one line, without pydantic's "Value error, " and with the help hint."""
+    message = exc.format_message().replace("Value error, ", "").replace("\n", " ").rstrip(".")
+    message = message[:1].lower() + message[1:]
+    command = exc.ctx.command_path if exc.ctx is not None else "translate"
+    return f"{message} (see '{command} --help')"
+
 
 app = typer.Typer(
+    cls=_Group,
     help="Turn German documents into English summaries (MarianMT + a news summarizer).",
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-models_app = typer.Typer(help="List the configured models, or download them for offline use.")
+models_app = typer.Typer(
+    cls=_Group,
+    help="List the configured models, or download them for offline use.",
+    no_args_is_help=True,
+)
 app.add_typer(models_app, name="models")
 
 
@@ -58,8 +117,27 @@ class Quantize(str, Enum):
     int8 = "int8"
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so cleanup runs the same way."""
+class SourceLang(str, Enum):
+    de = "de"
+    en = "en"
+
+
+def _whole_number(low: int, high: int | None, meaning: str = ""):
+    """A typer callback that refuses a number outside low..high, naming the range."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not (low <= value and (high is None or value <= high)):
+            allowed = f"{low} to {high:,}" if high is not None else f"{low} or more"
+            raise typer.BadParameter(f"{value} is out of range (allowed: {allowed}{meaning})")
+        return value
+
+    return check
+
+
+def _megabytes(value: float) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise typer.BadParameter(f"{value} is not allowed (a number of MB above 0, e.g. 10)")
+    return value
 
 
 def _on_sigterm(signum, frame):
@@ -69,24 +147,31 @@ def _on_sigterm(signum, frame):
 MtModel = Annotated[
     str | None,
     typer.Option(
-        "--mt-model", envvar=ENV_MT_MODEL, help="Translation model: hub id or local folder."
+        "--mt-model",
+        envvar=ENV_MT_MODEL,
+        metavar="MODEL",
+        help="Translation model: hub id or local folder.",
     ),
 ]
 SummaryModel = Annotated[
     str | None,
     typer.Option(
-        "--summary-model", envvar=ENV_SUMMARY_MODEL, help="Summary model: hub id or local folder."
+        "--summary-model",
+        envvar=ENV_SUMMARY_MODEL,
+        metavar="MODEL",
+        help="Summary model: hub id or local folder.",
     ),
 ]
 
 
-@app.command()
+@app.command(cls=_Command, short_help="Translate and summarize documents (start here).")
 def run(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATHS",
             help="Files, or folders of documents: .txt .md .pdf .docx .odt .html .htm .epub "
-            ".eml .rtf."
+            ".eml .rtf.",
         ),
     ],
     mt_model: MtModel = None,
@@ -108,8 +193,9 @@ def run(
     quantize: Annotated[
         Quantize,
         typer.Option(
-            help="int8: 8-bit weights (ctranslate2 on CPU always is). With --backend torch: "
-            "dynamic int8, 2.4x the speed of fp32 on CPU, but more peak memory."
+            help="none: the engine's own precision (ctranslate2: int8 on CPU, float16 on "
+            "CUDA; torch: float32). int8: 8-bit weights; with --backend torch dynamic int8, "
+            "2.4x the speed of fp32 on CPU, but more peak memory."
         ),
     ] = Quantize.none,
     recursive: Annotated[
@@ -141,29 +227,52 @@ def run(
         ),
     ] = False,
     force: Annotated[
-        bool, typer.Option(help="Redo documents whose summary is up to date.")
+        bool, typer.Option(help="Redo documents whose summary is up to date.", show_default=False)
     ] = False,
     keep_translation: Annotated[
-        bool, typer.Option(help="Also write the full English translation as <stem>.en.md.")
+        bool,
+        typer.Option(
+            help="Also write the full English translation as <stem>.en.md.", show_default=False
+        ),
     ] = False,
     output_dir: Annotated[
-        Path | None, typer.Option(help="Write outputs under this folder (mirroring the inputs).")
+        Path | None,
+        typer.Option(metavar="DIR", help="Write outputs under this folder (mirroring the inputs)."),
     ] = None,
     source_lang: Annotated[
-        str | None,
+        SourceLang | None,
         typer.Option(help="Skip language detection: de translates anything, en only summarizes."),
     ] = None,
     beams: Annotated[
-        int | None, typer.Option(help="Beam size for translation (default: the model's).")
+        int | None,
+        typer.Option(
+            metavar="N",
+            callback=_whole_number(1, MAX_BEAMS),
+            help=f"Beam size for translation, 1 to {MAX_BEAMS} (default: the model's).",
+        ),
     ] = None,
     batch_tokens: Annotated[
-        int, typer.Option(help="Token budget of one translation batch (padding included).")
+        int,
+        typer.Option(
+            metavar="N",
+            callback=_whole_number(1, MAX_BATCH_TOKENS),
+            help="Token budget of one translation batch (padding included), "
+            f"1 to {MAX_BATCH_TOKENS:,}.",
+        ),
     ] = DEFAULT_BATCH_TOKENS,
     max_input_mb: Annotated[
-        float, typer.Option(help="Refuse input files larger than this many MB.")
+        float,
+        typer.Option(
+            metavar="MB", callback=_megabytes, help="Refuse input files larger than this."
+        ),
     ] = DEFAULT_MAX_INPUT_BYTES / 1e6,
     threads: Annotated[
-        int | None, typer.Option(help="CPU threads (default: torch's choice).")
+        int | None,
+        typer.Option(
+            metavar="N",
+            callback=_whole_number(1, os.cpu_count() or 1, ", the CPUs of this machine"),
+            help="CPU threads (default: one per physical core; torch: torch's choice).",
+        ),
     ] = None,
     json_report: Annotated[
         bool,
@@ -176,14 +285,21 @@ def run(
 ) -> None:
     """Translate and summarize each document; write <stem>.summary.en.md beside it.
 
-    Exit status: 0 when every document was written or skipped, 1 when any failed,
+    Exit status: 0 when every document was written or skipped (a folder without documents
+    is a warning), 1 when any failed or the run could not start (a model or device missing),
     2 for a usage error, 130 when interrupted (143 on SIGTERM).
     """
-    _setup_logging(verbose)
+    _setup_logging(verbose, quiet)
+    if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
+        raise typer.BadParameter(f"{output_dir} is not a folder", param_hint="'--output-dir'")
     models = {k: v for k, v in (("mt_model", mt_model), ("summary_model", summary_model)) if v}
     options = RunOptions(
         models=ModelOptions(
-            device=device, backend=backend, quantize=quantize, threads=threads, **models
+            device=device.value,
+            backend=backend.value,
+            quantize=quantize.value,
+            threads=threads,
+            **models,
         ),
         translation=GenerationSettings(max_length_ratio=2.0, num_beams=beams),
         force=force,
@@ -194,192 +310,74 @@ def run(
         exclude=tuple(exclude or ()),
         ocr=ocr,
         output_dir=output_dir,
-        source_lang=source_lang,
+        source_lang=source_lang.value if source_lang else None,
         max_input_bytes=int(max_input_mb * 1e6),
         batch_tokens=batch_tokens,
     )
     signal.signal(signal.SIGTERM, _on_sigterm)
-    reporter = _Reporter(quiet=quiet or json_report, as_json=json_report)
-    code = reporter.run(paths, options)
-    raise typer.Exit(code)
+    raise typer.Exit(Reporter(quiet=quiet, as_json=json_report).run(paths, options))
 
 
-class _Reporter:
-    """Runs the library and shows what happens: progress, one line per problem, a summary."""
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time, so log lines scroll above progress."""
 
-    def __init__(self, quiet: bool, as_json: bool):
-        self.quiet = quiet
-        self.as_json = as_json
-        self.results = []
+    @property
+    def stream(self):
+        return sys.stderr
 
-    def run(self, paths: list[Path], options: RunOptions) -> int:
-        from translate.discovery import discover
-        from translate.run import iter_results
-        from translate.steps import from_dropped
-
-        started = time.perf_counter()
-        documents, dropped = discover(
-            paths,
-            options.recursive,
-            options.output_dir,
-            options.follow_symlinks,
-            include=options.include,
-            exclude=options.exclude,
-        )
-        for drop in dropped:
-            self._show(from_dropped(drop))
-        code = 0
-        bar = self._progress(len(documents))
-        try:
-            for result in iter_results(documents, options):
-                self._show(result, bar)
-        except KeyboardInterrupt as exc:
-            code = EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
-            _error(
-                "interrupted: finished documents are kept; "
-                "run the same command again to do the rest"
-            )
-        except TranslateError as exc:  # a run-wide problem, e.g. a model that is not available
-            _error(str(exc))
-            code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
-        finally:
-            if bar is not None:
-                bar.close()
-        self._summarize(time.perf_counter() - started, len(documents) + len(dropped))
-        if code == 0 and any(r.status == "failed" for r in self.results):
-            code = EXIT_FAILED
-        return code
-
-    def _progress(self, total: int):
-        if self.quiet or not sys.stderr.isatty() or total < 2:
-            return None
-        from tqdm import tqdm
-
-        return tqdm(total=total, unit="doc", desc="translating", file=sys.stderr, leave=False)
-
-    def _show(self, result, bar=None) -> None:
-        self.results.append(result)
-        if bar is not None:
-            bar.update(1)
-        if result.status == "failed":
-            _error(_named(result.path, result.reason), bar)
-        elif not self.quiet:
-            where = ", ".join(display_name(p.name) for p in result.outputs)
-            detail = f"{result.seconds:.1f} s" if result.status == "written" else result.reason
-            target = f" -> {where}" if where else ""
-            _say(f"{result.status:8} {display_name(result.path)}{target} ({detail})", bar)
-
-    def _summarize(self, seconds: float, total: int) -> None:
-        counts = {
-            s: sum(r.status == s for r in self.results) for s in ("written", "skipped", "failed")
-        }
-        left = total - len(self.results)
-        if self.as_json:
-            report = {
-                "version": __version__,
-                "seconds": round(seconds, 2),
-                **counts,
-                "not_done": left,
-                "documents": [_as_json(r) for r in self.results],
-            }
-            text = json.dumps(report, ensure_ascii=False, indent=2)
-            # Names with bytes that are not UTF-8 hold lone surrogates (Python's surrogate
-            # escapes): written as the JSON escape \udcXX, the report stays valid UTF-8 and
-            # json.loads + os.fsencode give back the exact bytes of the name.
-            typer.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"))
-        elif not self.quiet or counts["failed"] or left:
-            tail = f", {left} not done" if left else ""
-            _say(
-                f"{counts['written']} written, {counts['skipped']} skipped, "
-                f"{counts['failed']} failed{tail} in {seconds:.1f} s"
-            )
+    @stream.setter
+    def stream(self, value):
+        pass
 
 
-def _as_json(result) -> dict:
-    return {
-        "path": str(result.path),
-        "status": result.status,
-        "outputs": [str(p) for p in result.outputs],
-        "error": result.reason if result.status == "failed" else None,
-        "reason": result.reason,
-        "counts": result.counts,
-        "seconds": round(result.seconds, 2),
-    }
-
-
-def _named(path: Path, reason: str) -> str:
-    """A failure's reason with its file name shown escaped (names may hold anything)."""
-    prefix = f"{path}: "
-    if reason.startswith(prefix):
-        return f"{display_name(path)}: {reason.removeprefix(prefix)}"
-    return reason
-
-
-def _say(message: str, bar=None) -> None:
-    message = one_line(message)  # no name or library message may break or forge a line
-    if bar is not None:
-        bar.write(message, file=sys.stderr)
-    else:
-        typer.echo(message, err=True)
-
-
-def _error(message: str, bar=None) -> None:
-    _say(f"error: {message}", bar)
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+def _setup_logging(verbose: bool, quiet: bool = False) -> None:
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    # Libraries say only what is wrong; --verbose adds our own details, not their DEBUG chatter.
+    root.setLevel(logging.ERROR if quiet else logging.WARNING)
+    logging.getLogger("translate").setLevel(logging.DEBUG if verbose else logging.NOTSET)
     if not verbose:  # transformers' advice and deprecation notes are not for our users
         logging.getLogger("transformers").setLevel(logging.ERROR)
 
 
-@models_app.command("list")
+@models_app.command("list", cls=_Command, short_help="Show the models, where and how big.")
 def models_list(mt_model: MtModel = None, summary_model: SummaryModel = None) -> None:
     """Show the configured models and whether each is available offline (with its size)."""
-    from translate.errors import ModelNotAvailableError
-    from translate.models import folder_size, hub_cache_dir, locate
+    from translate.modelinfo import list_models
 
-    defaults = ModelOptions()
-    missing = False
-    for role, name in (
-        ("translation", mt_model or defaults.mt_model),
-        ("summary", summary_model or defaults.summary_model),
-    ):
-        try:
-            location = locate(name, local_only=True)
-        except ModelNotAvailableError:
-            typer.echo(f"{role:12} {name}  not downloaded")
-            missing = True
-            continue
-        size = folder_size(location.path) / 1e6
-        typer.echo(
-            f"{role:12} {name}  available ({size:,.0f} MB, "
-            f"revision {location.revision[:12]}) {location.path}"
-        )
-    typer.echo(f"cache: {hub_cache_dir()}")
+    _setup_logging(False)
+    lines, missing = list_models(_chosen(mt_model, summary_model))
+    for line in lines:
+        typer.echo(line)
     if missing:
         typer.echo("run `translate models download` to fetch what is missing")
 
 
-@models_app.command("download")
+@models_app.command("download", cls=_Command, short_help="Fetch the models for offline use.")
 def models_download(mt_model: MtModel = None, summary_model: SummaryModel = None) -> None:
     """Download the configured models into the Hugging Face cache for offline use."""
-    from translate.models import folder_size, locate
+    from translate.modelinfo import download_models
 
-    defaults = ModelOptions()
     _setup_logging(False)
-    for name in (mt_model or defaults.mt_model, summary_model or defaults.summary_model):
-        typer.echo(f"downloading {name} ...", err=True)
-        try:
-            location = locate(name, download=True)
-        except TranslateError as exc:
-            _error(str(exc))
-            raise typer.Exit(EXIT_FAILED) from None
-        typer.echo(f"{name}: {folder_size(location.path) / 1e6:,.0f} MB in {location.path}")
+    failed = download_models(
+        _chosen(mt_model, summary_model),
+        say=lambda line: typer.echo(line, err=True),
+        done=typer.echo,
+    )
+    if failed:
+        typer.echo(f"error: {failed}", err=True)
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _chosen(mt_model: str | None, summary_model: str | None) -> list[tuple[str, str, str]]:
+    """(role, option, model) for both models: the one given, else the configured one."""
+    defaults = ModelOptions()
+    return [
+        ("translation", "--mt-model", mt_model or defaults.mt_model),
+        ("summary", "--summary-model", summary_model or defaults.summary_model),
+    ]
 
 
 @app.callback(invoke_without_command=True)

@@ -26,8 +26,11 @@ from translate.engine import (
     generate_kwargs,
     generation_defaults,
     input_limit,
+    load_error,
 )
 from translate.errors import ConfigError, ModelNotAvailableError, TranslateError
+from translate.progress import Progress
+from translate.units import human_size
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +101,9 @@ def converted_dir(location: ModelLocation, storage: str) -> Path:
     return default_cache_dir() / "ct2" / f"{safe}-{location.revision[:16]}-{storage}"
 
 
-def ensure_converted(location: ModelLocation, storage: str) -> Path:
+def ensure_converted(
+    location: ModelLocation, storage: str, progress: Progress | None = None
+) -> Path:
     """The converted model folder for `location`, converting it first if it is not cached.
 
     The conversion writes into a temporary folder next to the final one and renames it into
@@ -117,6 +122,13 @@ def ensure_converted(location: ModelLocation, storage: str) -> Path:
     started = time.perf_counter()
     log.info("converting %s for CTranslate2 (%s) into %s", location.name, storage, target)
     try:
+        if progress is not None:
+            size = human_size(_weights_size(location.path))
+            progress.phase(
+                "convert",
+                f"converting {location.name} ({size}) for CTranslate2, once: it is kept in "
+                f"{target.parent}",
+            )
         source = _patched_source(location.path, work / "source")
         out = work / "model"
         _convert(ctranslate2, source, out, storage)
@@ -131,7 +143,7 @@ def ensure_converted(location: ModelLocation, storage: str) -> Path:
         log.debug("converting %s failed", location.name, exc_info=True)  # shown with --verbose
         raise ModelNotAvailableError(
             f"model {location.name!r} at {location.path} could not be converted for "
-            f"CTranslate2: {type(exc).__name__}: {exc}"
+            f"CTranslate2: {type(exc).__name__}: {(str(exc).strip() or '-').splitlines()[0]}"
         ) from None
     finally:  # also on Ctrl-C: nothing half-made stays behind
         shutil.rmtree(work, ignore_errors=True)
@@ -168,6 +180,10 @@ def _patched_source(model_dir: Path, work: Path) -> Path:
     config["normalize_before"] = False
     (work / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
     return work
+
+
+def _weights_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.iterdir() if f.suffix in (".safetensors", ".bin"))
 
 
 def check_cache_dir() -> None:
@@ -213,6 +229,7 @@ class CT2Seq2Seq:
         device: str = "cpu",
         compute_type: str = "none",
         threads: int | None = None,
+        progress: Progress | None = None,
     ):
         ctranslate2 = _import_ctranslate2()
         from transformers import AutoConfig, AutoTokenizer, GenerationConfig
@@ -236,12 +253,10 @@ class CT2Seq2Seq:
             except OSError:  # no generation_config.json: the model config holds the defaults
                 self.generation_config = GenerationConfig.from_model_config(config)
         except (OSError, ValueError) as exc:
-            raise ModelNotAvailableError(
-                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
-            ) from None
+            raise load_error(location, exc) from None
         self.max_input_tokens = input_limit(self.tokenizer, config)
         self._max_positions = getattr(config, "max_position_embeddings", 1024)
-        self.model_dir = ensure_converted(location, _STORAGE[self.compute_type])
+        self.model_dir = ensure_converted(location, _STORAGE[self.compute_type], progress)
         self.translator = ctranslate2.Translator(
             str(self.model_dir),
             device=device,
@@ -255,7 +270,8 @@ class CT2Seq2Seq:
         self._forced_eos = getattr(self.generation_config, "forced_eos_token_id", None) is not None
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text).input_ids)
+        # verbose=False: no "longer than the maximum" warning, texts are split before use.
+        return len(self.tokenizer(text, verbose=False).input_ids)
 
     def generation_defaults(self) -> dict:
         """The model's own settings, read as `TorchSeq2Seq.generation_defaults` reads them."""

@@ -7,13 +7,16 @@ loader (models.py) all build on it without importing each other.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from translate.config import GenerationSettings
-from translate.errors import TranslateError
+from translate.errors import ModelNotAvailableError, TranslateError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,13 @@ def input_limit(tokenizer, config) -> int:
     if not known:
         raise TranslateError("the model states no input limit (max_position_embeddings)")
     return min(known)
+
+
+def load_error(location: ModelLocation, exc: Exception) -> ModelNotAvailableError:
+    """A library's failure to load a model, as one line (the traceback goes to --verbose)."""
+    log.debug("loading %s failed", location.name, exc_info=exc)
+    lines = str(exc).strip().splitlines()
+    detail = lines[0].rstrip(": ") if lines else type(exc).__name__
+    return ModelNotAvailableError(
+        f"model {location.name!r} at {location.path} could not be loaded: {detail}"
+    )

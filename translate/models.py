@@ -10,14 +10,20 @@ import hashlib
 import logging
 from pathlib import Path
 
+from translate.config import ENV_MT_MODEL, ENV_SUMMARY_MODEL
 from translate.engine import ModelLocation, TextGenerator
-from translate.errors import ModelNotAvailableError, TranslateError
+from translate.errors import DeviceNotAvailableError, ModelNotAvailableError, TranslateError
+from translate.progress import Progress
 
 log = logging.getLogger(__name__)
 
 # What a PyTorch seq2seq checkpoint needs; never TF/Flax/Rust/ONNX copies of the weights.
 _BASE_FILES = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors"]
 _BIN_FILES = ["pytorch_model*.bin"]  # only for repositories without safetensors
+# What a local model folder must hold (what save_pretrained writes for model and tokenizer).
+_WEIGHT_FILES = ("*.safetensors", "pytorch_model*.bin")
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json", "*.spm", "*.model")
+_OPTION_ENVS = {"--mt-model": ENV_MT_MODEL, "--summary-model": ENV_SUMMARY_MODEL}
 
 
 def hub_cache_dir() -> Path:
@@ -42,10 +48,12 @@ def locate(
     environment allows it (HF_HUB_OFFLINE unset).
 
     Raises:
-        ModelNotAvailableError: naming the model, where we looked and how to get it.
+        ModelNotAvailableError: naming the model, where we looked and why it is not there
+            (`missing_message` adds how to get it).
     """
     folder = Path(name).expanduser()
     if folder.is_dir():
+        check_model_folder(folder, name)
         return ModelLocation(name=name, path=folder.resolve(), revision=_folder_revision(folder))
     if name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelNotAvailableError(f"model folder {name} does not exist")
@@ -57,6 +65,26 @@ def locate(
         else:
             raise
     return ModelLocation(name=name, path=path, revision=path.name)
+
+
+def check_model_folder(folder: Path, name: str) -> None:
+    """Refuse a folder that lacks what a model needs, saying what is missing.
+
+    Raises:
+        ModelNotAvailableError: e.g. for a folder of texts given as a model by mistake.
+    """
+    missing = []
+    if not (folder / "config.json").is_file():
+        missing.append("no config.json")
+    if not any(any(folder.glob(pattern)) for pattern in _WEIGHT_FILES):
+        missing.append("no weights (*.safetensors or pytorch_model*.bin)")
+    if not any(any(folder.glob(pattern)) for pattern in _TOKENIZER_FILES):
+        missing.append("no tokenizer files (tokenizer.json, vocab.json, *.spm)")
+    if missing:
+        raise ModelNotAvailableError(
+            f"{name} is not a model folder: it has {_and(missing)} (a model folder holds what "
+            "save_pretrained writes, e.g. a snapshot folder of a Hugging Face cache)"
+        )
 
 
 def _snapshot(repo_id: str, revision: str | None, local_only: bool) -> Path:
@@ -83,24 +111,68 @@ def _snapshot(repo_id: str, revision: str | None, local_only: bool) -> Path:
             f"model {repo_id!r} is neither a folder nor a valid Hugging Face hub id"
         ) from None
     except Exception as exc:  # hub errors come in many kinds; the user needs one message
-        raise ModelNotAvailableError(_missing_message(repo_id, local_only, exc)) from None
+        log.debug("looking for %s failed", repo_id, exc_info=True)  # shown with --verbose
+        message = _not_found(repo_id, revision, local_only, exc)
+        raise ModelNotAvailableError(message, fetchable=True) from None
     return folder
 
 
-def _missing_message(repo_id: str, local_only: bool, exc: Exception) -> str:
-    where = f"the Hugging Face cache at {hub_cache_dir()} (set HF_HOME to use another)"
-    if local_only or _hub_offline():
-        how = (
-            "it is not cached and downloads are off (HF_HUB_OFFLINE is set)"
-            if _hub_offline()
-            else "it is not cached"
-        )
+def _not_found(repo_id: str, revision: str | None, local_only: bool, exc: Exception) -> str:
+    """Why a hub model is not here, and where we looked, in one sentence."""
+    if _hub_offline():
+        why = "it is not in the cache, and downloads are off (HF_HUB_OFFLINE is set)"
+    elif local_only:
+        why = "it is not in the cache"
     else:
-        how = f"it is not cached and the download failed ({type(exc).__name__}: {str(exc)[:200]})"
+        why = f"it is not in the cache, and {_download_failure(exc, revision)}"
+    local = Path(repo_id).absolute()
     return (
-        f"model {repo_id!r} is not available: {how}. Looked in {where}. "
-        f"Run `translate models download` where the hub is reachable, or pass a local folder."
+        f"model {repo_id!r} is not available: {why}. Looked in the Hugging Face cache at "
+        f"{hub_cache_dir()} (HF_HOME moves it) and for a folder {local}"
     )
+
+
+def _download_failure(exc: Exception, revision: str | None) -> str:
+    from huggingface_hub import errors
+
+    if isinstance(exc, errors.GatedRepoError):
+        return "the hub lets only logged-in users who accepted its terms download it"
+    if isinstance(exc, errors.RepositoryNotFoundError):
+        return "the hub has no model of that name (or it is private)"
+    if isinstance(exc, errors.RevisionNotFoundError):
+        return f"the hub has no revision {revision!r} of it"
+    return f"the hub could not be reached ({type(exc).__name__})"
+
+
+def missing_message(problems: list[tuple[str, ModelNotAvailableError]], download: bool) -> str:
+    """One paragraph for models that are not available: each one's reason, then the ways
+    out. `problems` holds (option, error), e.g. ("--mt-model", ...); `download` says whether
+    to advise `translate models download` (not when that is what failed)."""
+    reasons = " ".join(
+        f"{_capital(str(error)) if index else str(error)}."
+        for index, (_, error) in enumerate(problems)
+    )
+    options = [option for option, error in problems if error.fetchable]
+    if not options:
+        return reasons
+    envs = [_OPTION_ENVS[o] for o in options if o in _OPTION_ENVS]
+    ways = []
+    if download:
+        here = " (this one too, once HF_HUB_OFFLINE is unset)" if _hub_offline() else ""
+        ways.append(f"run `translate models download` on a machine with network access{here}")
+    them = "it" if len(options) == 1 else "them"
+    ways.append(f"copy a Hugging Face cache that holds {them} to {hub_cache_dir()}")
+    env = f" (or {' / '.join(envs)})" if envs else ""
+    ways.append(f"give a model folder with {' / '.join(f'{o} DIR' for o in options)}{env}")
+    return f"{reasons} Ways out: {'; or '.join(ways)}."
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _folder_revision(folder: Path) -> str:
@@ -128,9 +200,13 @@ def pick_device(device: str) -> str:
             return "mps"
         return "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise TranslateError("--device cuda was asked for, but torch sees no CUDA GPU")
+        raise DeviceNotAvailableError(
+            "--device cuda was asked for, but torch sees no CUDA GPU (use --device auto or cpu)"
+        )
     if device == "mps" and not torch.backends.mps.is_available():
-        raise TranslateError("--device mps was asked for, but torch sees no Apple GPU")
+        raise DeviceNotAvailableError(
+            "--device mps was asked for, but torch sees no Apple GPU (use --device auto or cpu)"
+        )
     if device not in ("cpu", "cuda", "mps"):
         raise TranslateError(f"unknown device {device!r}: use auto, cpu, cuda or mps")
     return device
@@ -142,11 +218,13 @@ def load(
     backend: str = "torch",
     quantize: str = "none",
     threads: int | None = None,
+    progress: Progress | None = None,
 ) -> TextGenerator:
     """Load one model for generation on `device` with the chosen backend (see resolve_backend).
 
     `threads` sets the ctranslate2 backend's CPU threads (default: the physical cores); the
-    torch backend follows torch.set_num_threads, which its caller sets.
+    torch backend follows torch.set_num_threads, which its caller sets. `progress` hears of
+    a one-time conversion (ctranslate2).
     """
     backend = resolve_backend(backend, device)
     if backend == "torch":
@@ -156,7 +234,9 @@ def load(
     if backend == "ctranslate2":
         from translate.ct2 import CT2Seq2Seq
 
-        return CT2Seq2Seq(location, device=device, compute_type=quantize, threads=threads)
+        return CT2Seq2Seq(
+            location, device=device, compute_type=quantize, threads=threads, progress=progress
+        )
     raise TranslateError(f"unknown backend {backend!r}: use auto, torch or ctranslate2")
 
 

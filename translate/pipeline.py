@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from translate.config import GenerationSettings
 from translate.engine import TextGenerator
 from translate.errors import TranslateError
+from translate.progress import NoProgress, Progress
 from translate.segment import Segmentation, segment
 
 # Settings for the second try at a chunk whose translation came out degenerate.
@@ -39,11 +40,13 @@ def translate_segmentations(
     settings: GenerationSettings,
     batch_tokens: int,
     keep_blocks: list[frozenset[int]] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[str], list[TranslationStats]]:
     """Translate the chunks of several documents together, in length-sorted batches.
 
     Chunks in a document's `keep_blocks` (blocks already in English) are copied as they are.
     Returns each document's translation, laid out like its source, with per-document stats.
+    `progress` hears of each batch done, counted in source tokens.
     """
     keep = keep_blocks or [frozenset()] * len(segmentations)
     per_doc: list[list[str]] = [[c.text for c in seg.chunks] for seg in segmentations]
@@ -54,7 +57,7 @@ def translate_segmentations(
         if c.block not in keep[d]
     ]
     outputs, degenerate = translate_texts(
-        translator, [text for _, _, text in jobs], settings, batch_tokens
+        translator, [text for _, _, text in jobs], settings, batch_tokens, progress
     )
     stats = [TranslationStats() for _ in segmentations]
     for (doc, index, _), output, redone in zip(jobs, outputs, degenerate):
@@ -65,24 +68,33 @@ def translate_segmentations(
 
 
 def translate_texts(
-    translator: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
+    translator: TextGenerator,
+    texts: list[str],
+    settings: GenerationSettings,
+    batch_tokens: int,
+    progress: Progress | None = None,
 ) -> tuple[list[str], list[bool]]:
     """Translate texts in batches sorted by length (less padding), then restore their order.
 
     A degenerate output (a loop, or far longer than its input) is translated again with
     settings that forbid repetition; returns the outputs and which ones were redone.
     """
+    progress = progress or NoProgress()
     lengths = [translator.count_tokens(t) for t in texts]
     outputs: list[str] = [""] * len(texts)
+    progress.phase("translate", "translating", total=sum(lengths), unit="tokens")
     for batch in token_batches(lengths, batch_tokens):
         for index, output in zip(batch, translator.generate([texts[i] for i in batch], settings)):
             outputs[index] = output
+        progress.advance(sum(lengths[i] for i in batch))
     redo = [
         i for i, out in enumerate(outputs) if is_degenerate(texts[i], out, translator.count_tokens)
     ]
     retry_settings = replace(
         settings, **{k: v for k, v in _RECOVERY.__dict__.items() if v is not None}
     )
+    if redo:
+        progress.phase("translate", f"translating again {len(redo)} looping piece(s)")
     for batch in token_batches([lengths[i] for i in redo], batch_tokens):
         indices = [redo[j] for j in batch]
         for index, output in zip(

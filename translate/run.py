@@ -17,6 +17,7 @@ from translate.discovery import Document, discover
 from translate.errors import ConfigError
 from translate.modelset import ModelSet
 from translate.pipeline import segment_for
+from translate.progress import NoProgress, Progress
 from translate.steps import (
     DocumentResult,
     Job,
@@ -44,63 +45,95 @@ SUMMARY_GROUP = 8
 
 
 def iter_results(
-    documents: list[Document], options: RunOptions, models: ModelSet | None = None
+    documents: list[Document],
+    options: RunOptions,
+    models: ModelSet | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[DocumentResult]:
     """Process `documents` (see `discovery.discover`), yielding a result for each as it is final.
 
+    `progress` hears of each phase (locating and loading models, reading, translating,
+    summarizing) and of the work done in it.
+
     Raises:
-        ModelNotAvailableError: a model cannot be found; raised before any document is read.
+        TranslateError: a run-wide problem, before any output is written: a model that is
+            not available or cannot be loaded, a device that is not there.
     """
     if not documents:
         return
-    models = models or ModelSet(options)
-    recipe = models.recipe()
+    progress = progress or NoProgress()
+    models = models or ModelSet(options, progress)
     # First read every input, so bad ones are reported at once, not after hours of work.
     jobs: list[Job] = []
-    for document in documents:
-        try:
-            job = prepare(document, options, recipe)
-        except Exception as exc:
-            yield failed(document.path, exc)
-            continue
-        if isinstance(job, DocumentResult):
-            yield job
+    for result in _prepare_all(documents, options, models.recipe(), progress):
+        if isinstance(result, Job):
+            jobs.append(result)
         else:
-            jobs.append(job)
+            yield result
     wave: list[Job] = []
+    loaded = False
     try:
         for job in jobs:
-            try:
-                claimed = claim(job, options)
-                if claimed is not None:
-                    yield claimed
-                    continue
-                if job.language != "en":
-                    job.segmentation = segment_for(
-                        models.translator, job.text, options.chunk_tokens
-                    )
-            except ConfigError:  # fails every document alike: one run-wide error
-                release(job)
-                raise
-            except Exception as exc:
-                release(job)
-                yield failed(job.document.path, exc)
+            result = _claim(job, options)
+            if result is not None:
+                yield result
                 continue
-            wave.append(job)
+            wave.append(job)  # claimed: from here on, the `finally` below frees its lock
+            if not loaded:  # a model that fails to load fails the run once, here
+                models.load(translation=any(j.language != "en" for j in jobs))
+                loaded = True
+            result = _segment(job, models, options)
+            if result is not None:
+                wave.remove(job)
+                yield result
+                continue
             if sum(len(j.segmentation.chunks) for j in wave if j.segmentation) >= WAVE_CHUNKS:
-                yield from _finish_wave(wave, models, options)
+                yield from _finish_wave(wave, models, options, progress)
                 wave = []
-        yield from _finish_wave(wave, models, options)
+        yield from _finish_wave(wave, models, options, progress)
     finally:  # also on Ctrl-C: free the locks of documents not finished
         for job in wave:
             release(job)
 
 
-def _finish_wave(
-    wave: list[Job], models: ModelSet, options: RunOptions
-) -> Iterator[DocumentResult]:
+def _prepare_all(
+    documents: list[Document], options: RunOptions, recipe: dict, progress: Progress
+) -> Iterator[Job | DocumentResult]:
+    progress.phase("read", "reading the documents", total=len(documents), unit="documents")
+    for document in documents:
+        try:
+            yield prepare(document, options, recipe)
+        except Exception as exc:
+            yield failed(document.path, exc)
+        progress.advance()
+
+
+def _claim(job: Job, options: RunOptions) -> DocumentResult | None:
+    """None when the job is ours to do; else why not (done, or another run has it)."""
     try:
-        translate_jobs(wave, models, options)
+        return claim(job, options)
+    except Exception as exc:
+        return failed(job.document.path, exc)
+
+
+def _segment(job: Job, models: ModelSet, options: RunOptions) -> DocumentResult | None:
+    """Split a German job into chunks for the translator; a failure's result, else None."""
+    try:
+        if job.language != "en":
+            job.segmentation = segment_for(models.translator, job.text, options.chunk_tokens)
+    except Exception as exc:
+        release(job)
+        return failed(job.document.path, exc)
+    return None
+
+
+def _finish_wave(
+    wave: list[Job], models: ModelSet, options: RunOptions, progress: Progress
+) -> Iterator[DocumentResult]:
+    if not wave:
+        return
+    try:
+        translate_jobs(wave, models, options, progress)
     except ConfigError:  # fails every document alike: one run-wide error (locks: see caller)
         raise
     except Exception as exc:  # the whole wave shares the batches, so it fails together
@@ -108,6 +141,7 @@ def _finish_wave(
             release(job)
             yield failed(job.document.path, exc)
         return
+    progress.phase("summarize", "summarizing", total=len(wave), unit="documents")
     for start in range(0, len(wave), SUMMARY_GROUP):
         group = wave[start : start + SUMMARY_GROUP]
         try:
@@ -125,6 +159,7 @@ def _finish_wave(
                 result = failed(job.document.path, exc)
             finally:
                 release(job)
+            progress.advance()
             yield result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from translate.discovery import Document, Dropped
 from translate.errors import InputError, TranslateError, UnsupportedLanguageError
 from translate.extract import extract, max_file_bytes
 from translate.files import display_name, read_source, utf8_name
-from translate.language import detect
+from translate.language import detect, language_name
 from translate.modelset import ModelSet
 from translate.output import fingerprint, render
 from translate.pipeline import (
@@ -26,6 +27,7 @@ from translate.pipeline import (
     summarize_many,
     translate_segmentations,
 )
+from translate.progress import Progress
 from translate.segment import Segmentation, plain_text
 from translate.writing import (
     OutputLock,
@@ -37,6 +39,11 @@ from translate.writing import (
 )
 
 log = logging.getLogger(__name__)
+
+UP_TO_DATE = "up to date"  # the reason a document is skipped when its outputs are current
+# Recipe entries the front matter leaves out: `quantize` is what was asked for, while each
+# model's settings say what ran (compute_type: int8 even for --quantize none on CTranslate2).
+_NOT_SHOWN = ("quantize",)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
     outputs = tuple(p for p in (summary_path, translation_path) if p)
     if not options.force and outputs_up_to_date(outputs, expected):
         clean_leftovers_of_done(outputs)
-        return skipped(document, outputs, "up to date; --force redoes it")
+        return skipped(document, outputs, UP_TO_DATE)
     language, english_blocks = decide_language(document.path, extracted.text, options.source_lang)
     return Job(
         document=document,
@@ -152,10 +159,10 @@ def release(job: Job) -> None:
 
 def failed(path: Path, exc: Exception) -> DocumentResult:
     """A failed document with a one-line reason; the traceback goes to the debug log."""
+    log.debug("%s failed", path, exc_info=exc)  # the traceback, shown with --verbose
     if isinstance(exc, TranslateError):
         message = str(exc)
     else:
-        log.debug("unexpected error on %s", path, exc_info=exc)
         message = f"{type(exc).__name__}: {exc}"
     # Cut the message to its first line, but never inside the file's name (it may hold one).
     message = message.removeprefix(f"{path}: ")
@@ -186,14 +193,24 @@ def decide_language(path: Path, text: str, forced: str | None) -> tuple[str, fro
     report = detect(text)
     if report.language in ("de", "en"):
         return report.language, report.english_blocks if report.language == "de" else frozenset()
-    shares = ", ".join(f"{lang} {share:.0%}" for lang, share in list(report.shares.items())[:3])
+    if report.language is None:
+        raise UnsupportedLanguageError(
+            f"{path}: too little text to identify its language; "
+            "use --source-lang de (or en) to process it anyway"
+        )
+    name = language_name(report.language)
+    top = list(report.shares.items())[:3]
+    shares = ", ".join(f"{language_name(lang)} {share:.0%}" for lang, share in top)
+    mix = f" ({shares})" if len(top) > 1 else ""
     raise UnsupportedLanguageError(
-        f"{path}: the text looks like {report.language!r}, not German ({shares}); "
+        f"{path}: the text looks like {name} ({report.language}), not German{mix}; "
         "use --source-lang de to translate it anyway"
     )
 
 
-def translate_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> None:
+def translate_jobs(
+    jobs: list[Job], models: ModelSet, options: RunOptions, progress: Progress | None = None
+) -> None:
     """Translate the segmented jobs together in shared batches; set each one's `english`,
     `stats`, and its share of the time. English sources keep their text.
 
@@ -212,6 +229,7 @@ def translate_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
         options.translation,
         options.batch_tokens,
         keep_blocks=[j.english_blocks for j in to_translate],
+        progress=progress,
     )
     elapsed = time.perf_counter() - started
     total_chunks = max(1, sum(stat.chunks for stat in per_doc))
@@ -319,7 +337,7 @@ def _front_matter(
     source = {k: v for k, v in job.source.items() if k != "legacy_lines"}
     encoding = source.pop("encoding", None)
     return {
-        "source": utf8_name(job.document.path.name),
+        "source": utf8_name(_source_from(job.summary_path.parent, job.document.path)),
         "source_sha256": job.sha256,  # of the file's bytes, whatever its format
         **({"source_encoding": encoding} if encoding else {}),
         "source_format": source.pop("format", None),
@@ -327,7 +345,11 @@ def _front_matter(
         "source_language": job.language,
         "translated": job.segmentation is not None,
         "english_paragraphs_kept": len(job.english_blocks),
-        **{k: v for k, v in models.recipe().items() if not k.endswith("_settings")},
+        **{
+            k: v
+            for k, v in models.recipe().items()
+            if not k.endswith("_settings") and k not in _NOT_SHOWN
+        },
         "backend": models.summarizer.backend,  # what `auto` resolved to
         "device": models.device,
         "translation_settings": translator_settings,
@@ -337,3 +359,12 @@ def _front_matter(
         "generator": f"translate {__version__}",
         "fingerprint": job.fingerprint,
     }
+
+
+def _source_from(folder: Path, source: Path) -> str:
+    """The input as a path from the output's folder, so a reader of the output finds it
+    ("report.txt" beside it; "../../inbox/report.txt" from under --output-dir)."""
+    try:
+        return Path(os.path.relpath(source.absolute(), folder.absolute())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return source.absolute().as_posix()

@@ -11,8 +11,9 @@ from translate.engine import (
     generate_kwargs,
     generation_defaults,
     input_limit,
+    load_error,
 )
-from translate.errors import ModelNotAvailableError, TranslateError
+from translate.errors import TranslateError
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,7 @@ class TorchSeq2Seq:
             self.tokenizer = AutoTokenizer.from_pretrained(location.path)
             model = AutoModelForSeq2SeqLM.from_pretrained(location.path, dtype=torch.float32)
         except (OSError, ValueError) as exc:
-            raise ModelNotAvailableError(
-                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
-            ) from None
+            raise load_error(location, exc) from None
         model.eval()
         if quantize == "int8":
             model = _quantize_int8(model)
@@ -50,7 +49,9 @@ class TorchSeq2Seq:
         self.max_input_tokens = input_limit(self.tokenizer, model.config)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text).input_ids)
+        # verbose=False: counting a text longer than the model's input is not a mistake here
+        # (it is split before the model sees it), so transformers must not warn about it.
+        return len(self.tokenizer(text, verbose=False).input_ids)
 
     def generation_defaults(self) -> dict:
         return generation_defaults(self.model.generation_config, self.max_input_tokens)
