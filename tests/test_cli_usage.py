@@ -165,3 +165,19 @@ def test_an_unreachable_hub_is_one_clear_reason(tmp_path):
     assert "x-org/absent" in errors[0] and "the hub could not be reached" in errors[0]
     assert "translate models download" not in errors[0]  # not what just failed
     assert "specified revision" not in result.stderr
+
+
+def test_an_unwritable_cache_is_one_run_level_error(tmp_path, doc, model_args, monkeypatch):
+    from tests.test_robustness import read_only
+
+    cache = tmp_path / "shared-cache"
+    cache.mkdir()
+    monkeypatch.setenv("TRANSLATE_CACHE", str(cache))
+    with read_only(cache):  # a conversion is needed, and cannot be written there
+        result = invoke("run", str(doc), *model_args, "--json")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert str(cache) in line and "TRANSLATE_CACHE" in line
+    report = json.loads(result.stdout)
+    assert report["error"]["kind"] == "usage" and report["documents"] == []
+    assert sorted(p.name for p in doc.parent.iterdir()) == sorted(["brief.txt", "shared-cache"])
