@@ -160,10 +160,7 @@ def release(job: Job) -> None:
 def failed(path: Path, exc: Exception) -> DocumentResult:
     """A failed document with a one-line reason; the traceback goes to the debug log."""
     log.debug("%s failed", path, exc_info=exc)  # the traceback, shown with --verbose
-    if isinstance(exc, TranslateError):
-        message = str(exc)
-    else:
-        message = f"{type(exc).__name__}: {exc}"
+    message = str(exc) if isinstance(exc, TranslateError) else f"{type(exc).__name__}: {exc}"
     # Cut the message to its first line, but never inside the file's name (it may hold one).
     message = message.removeprefix(f"{path}: ")
     first = message.splitlines()[0] if message.strip() else message
