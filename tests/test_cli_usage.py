@@ -114,7 +114,7 @@ def test_an_empty_folder_says_what_was_looked_for(tmp_path):
     folder = tmp_path / "inbox"
     (folder / "2024").mkdir(parents=True)
     (folder / "2024" / "brief.txt").write_text("Hallo")
-    (folder / "scan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "scan.png").write_bytes(b"\x89PNG\r\n")  # not a document type
     result = invoke("run", str(folder))
     assert result.exit_code == 0
     assert f"warning: no documents found in {folder} (looked for *.txt, *.md" in result.stderr

@@ -211,12 +211,15 @@ def run(
     include: Annotated[
         list[str] | None,
         typer.Option(
-            help="In folders, take only files matching this glob (e.g. '*.pdf'); repeatable."
+            metavar="GLOB",
+            help="In folders, take only files matching this glob (e.g. '*.pdf'); repeatable.",
         ),
     ] = None,
     exclude: Annotated[
         list[str] | None,
-        typer.Option(help="In folders, leave out files matching this glob; repeatable."),
+        typer.Option(
+            metavar="GLOB", help="In folders, leave out files matching this glob; repeatable."
+        ),
     ] = None,
     ocr: Annotated[
         bool,
