@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
     translation, engine, summary, summary_engine = Stage(), Stage(), Stage(), Stage()
     stand_in = EnglishStandIn(summarizer.tokenizer)
-    generate = translator.generate
+    generate = translator.generate_detailed
     summarize_many = steps_module.summarize_many
     translate_segmentations = steps_module.translate_segmentations
     fed: list[int] = []
@@ -82,11 +82,14 @@ def main(argv: list[str] | None = None) -> None:
         engine.timed(generate, texts, settings)  # computed in full, at the forced length ...
         fed.append(len(texts))
         calls["translation_calls"].append(list(texts))
-        return [stand_in.for_source(t) for t in texts]  # ... then English of a real length
+        from translate.engine import Generation
+
+        # ... then English of a real length
+        return [Generation(stand_in.for_source(t), finished=True) for t in texts]
 
     def timed_translation(*a, **kw):
         result = translation.timed(translate_segmentations, *a, **kw)
-        translation.items += sum(s.chunks for s in result[1])
+        translation.items += sum(r.stats.chunks for r in result)
         return result
 
     def timed_summary(summarizer_, texts, *a, **kw):
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         calls["summary_calls"].append(list(texts))
         return [stand_in.summary() for _ in texts]  # ... then English of a real summary's length
 
-    translator.generate = translator_generate
+    translator.generate_detailed = translator_generate
     summarizer.generate = summary_generate
     steps_module.translate_segmentations = timed_translation
     steps_module.summarize_many = timed_summary

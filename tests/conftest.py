@@ -22,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import pytest  # noqa: E402
 
-from tests.checkpoints import build_bart, build_marian  # noqa: E402
+from tests.checkpoints import build_bart, build_copy_marian  # noqa: E402
 
 SEED_DOC = Path(__file__).parent.parent / "seeds" / "000_be3c723829fc6d8c.txt"
 
@@ -34,9 +34,11 @@ def _isolated(monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory) -> tuple[Path, Path]:
-    """(MarianMT folder, BART folder): random weights, tokenizers trained on tests/data."""
+    """(MarianMT folder, BART folder), tokenizers trained on tests/data: a Marian built to copy
+    its input (a faithful 'translation', so the completeness check passes unless a test breaks
+    it) and a BART with random weights."""
     root = tmp_path_factory.mktemp("models")
-    return build_marian(root / "marian"), build_bart(root / "bart")
+    return build_copy_marian(root / "marian"), build_bart(root / "bart")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from translate.config import GenerationSettings
-from translate.engine import ModelLocation
+from translate.engine import Generation, ModelLocation
 from translate.pipeline import (
     is_degenerate,
     summarize,
@@ -35,6 +35,9 @@ class FakeModel:
 
     def describe(self, settings: GenerationSettings) -> dict:
         return settings.merged_over({"max_new_tokens": 6})
+
+    def generate_detailed(self, texts, settings):
+        return [Generation(text, finished=True) for text in self.generate(texts, settings)]
 
     def generate(self, texts, settings):
         self.calls.append((list(texts), settings))
@@ -65,9 +68,10 @@ def test_documents_share_batches_and_get_their_own_text_back_in_order():
     model = FakeModel()
     docs = ["Erster Satz hier. Zweiter Satz.\n\nDritter.", "Anderes Dokument. Noch ein Satz."]
     segs = [segment(d, model.count_tokens, 20, target=3) for d in docs]
-    texts, stats = translate_segmentations(model, segs, GenerationSettings(), batch_tokens=100)
-    assert texts == [d.upper() for d in docs]
-    assert [s.chunks for s in stats] == [3, 2]
+    results = translate_segmentations(model, segs, GenerationSettings(), batch_tokens=100)
+    assert [r.text for r in results] == [d.upper() for d in docs]
+    assert [r.stats.chunks for r in results] == [3, 2]
+    assert [r.stats.suspect for r in results] == [0, 0]
     assert len(model.calls) == 1  # one batch for both documents
 
 
@@ -75,17 +79,18 @@ def test_english_blocks_are_copied_not_translated():
     model = FakeModel()
     doc = "Deutscher Absatz hier.\n\nAn English paragraph."
     seg = segment(doc, model.count_tokens, 20)
-    (text,), (stats,) = translate_segmentations(
+    (result,) = translate_segmentations(
         model, [seg], GenerationSettings(), 100, keep_blocks=[frozenset({1})]
     )
-    assert text == "DEUTSCHER ABSATZ HIER.\n\nAn English paragraph."
-    assert stats.chunks == 1
+    assert result.text == "DEUTSCHER ABSATZ HIER.\n\nAn English paragraph."
+    assert result.stats.chunks == 1
+    assert result.verdicts[1] is None  # kept, not checked
 
 
 def test_a_looping_translation_is_redone_with_repetition_forbidden():
     model = FakeModel(loop_once={"Liste: a, b, c."})
     outputs, redone = translate_texts(model, ["Gut.", "Liste: a, b, c."], GenerationSettings(), 100)
-    assert outputs == ["GUT.", "LISTE: A, B, C."]
+    assert [o.text for o in outputs] == ["GUT.", "LISTE: A, B, C."]
     assert redone == [False, True]
     assert model.calls[-1][1].no_repeat_ngram_size == 3
 

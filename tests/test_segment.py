@@ -53,14 +53,114 @@ def test_quotations_stay_whole():
     ]
 
 
+def blocks(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_blocks(text)]
+
+
 def test_paragraphs_lists_and_headings_are_blocks_but_wrapped_lines_are_not():
     text = "Überschrift der Seite\nDer erste Satz geht über\nzwei Zeilen.\n\n- eins\n- zwei\n"
-    blocks = [text[s:e] for s, e in split_blocks(text)]
-    assert blocks == [
+    assert blocks(text) == [
         "Überschrift der Seite",
         "Der erste Satz geht über\nzwei Zeilen.",
         "eins",  # the list markers are layout, kept around the translation
         "zwei",
+    ]
+
+
+def test_a_sentence_opening_with_a_quotation_mark_after_a_full_stop_is_its_own():
+    text = "Die Ministerin trat vor die Presse. „Wir verlängern die Hilfen“, sagte sie. „Gut.“"
+    assert sentences(text) == [
+        "Die Ministerin trat vor die Presse.",
+        "„Wir verlängern die Hilfen“, sagte sie.",
+        "„Gut.“",
+    ]
+
+
+def test_titles_and_abbreviations_before_names_nouns_and_house_numbers():
+    text = (
+        "Die Praxis von Dr. med. Susanne Keller zieht in die Goethestr. 12 um. Es sprach Dr. "
+        "phil. Martin Brandt über die kath. Kirche und die evang. Gemeinde. Prof. em. Hans Wolf "
+        "wohnt in der Kirchstr. 7 bzw. in der Str. 5 am Markt. Karten gibt es z. B. im Rathaus."
+    )
+    assert sentences(text) == [
+        "Die Praxis von Dr. med. Susanne Keller zieht in die Goethestr. 12 um.",
+        "Es sprach Dr. phil. Martin Brandt über die kath. Kirche und die evang. Gemeinde.",
+        "Prof. em. Hans Wolf wohnt in der Kirchstr. 7 bzw. in der Str. 5 am Markt.",
+        "Karten gibt es z. B. im Rathaus.",
+    ]
+
+
+def test_an_abbreviation_that_ends_a_sentence_ends_it_before_a_sentence_start():
+    text = "Sie verkaufen Äpfel, Birnen usw. Die Preise steigen. Es kamen Bürger, Beamte u. a. Dann"
+    assert sentences(text)[:3] == [
+        "Sie verkaufen Äpfel, Birnen usw.",
+        "Die Preise steigen.",
+        "Es kamen Bürger, Beamte u. a.",
+    ]
+
+
+def test_ordinal_dates_with_a_leading_zero_and_ordinal_ranges():
+    text = (
+        "Es gilt zum 01. Januar 2025. Die Frist endet am 02. Oktober. Funde aus dem "
+        "1.–3. Jahrhundert und dem 2. -3. Jahrhundert sind zu sehen. Der Vertrag läuft bis 2030. "
+        "Die Zahl stieg auf 12. Die Polizei ermittelt."
+    )
+    assert sentences(text) == [
+        "Es gilt zum 01. Januar 2025.",
+        "Die Frist endet am 02. Oktober.",
+        "Funde aus dem 1.–3. Jahrhundert und dem 2. -3. Jahrhundert sind zu sehen.",
+        "Der Vertrag läuft bis 2030.",
+        "Die Zahl stieg auf 12.",
+        "Die Polizei ermittelt.",
+    ]
+
+
+def test_footnote_numbers_after_or_before_the_full_stop():
+    text = "Die Zahl ist gestiegen.12 Das zeigt eine Studie.¹ Weber prägte den Begriff3. Er blieb."
+    assert sentences(text) == [
+        "Die Zahl ist gestiegen.12",
+        "Das zeigt eine Studie.¹",
+        "Weber prägte den Begriff3.",
+        "Er blieb.",
+    ]
+
+
+def test_wrapped_lines_are_never_cut_before_a_capitalised_word():
+    import textwrap
+
+    paragraph = (
+        "Der Präsident sagte am Montag in Berlin, die Regierung werde Maßnahmen gegen die "
+        "steigenden Mieten ergreifen. Nach Angaben des Statistischen Bundesamts wurden im "
+        "vergangenen Jahr rund 294.000 Wohnungen fertiggestellt. Das waren weniger als geplant."
+    )
+    for width in (20, 30, 38, 45, 60, 72):
+        wrapped = textwrap.fill(paragraph, width)
+        assert len(blocks(wrapped)) <= 3, width  # at most one per sentence
+        assert [" ".join(s.split()) for s in sentences(wrapped)] == [
+            "Der Präsident sagte am Montag in Berlin, die Regierung werde Maßnahmen gegen die "
+            "steigenden Mieten ergreifen.",
+            "Nach Angaben des Statistischen Bundesamts wurden im vergangenen Jahr rund 294.000 "
+            "Wohnungen fertiggestellt.",
+            "Das waren weniger als geplant.",
+        ], width
+
+
+def test_headings_list_items_and_numbered_lines_in_a_paragraph():
+    text = (
+        "Was sich jetzt ändert\nAb dem kommenden Jahr gelten neue Sätze, die weit höher liegen.\n"
+        "KRITIK\nDer Verband klagt.\n"
+        "Die Tagesordnung:\n1. Begrüßung\n2. Bericht des Vorstands\n"
+        "Das Gesetz trat am\n5. Dezember in Kraft."
+    )
+    assert blocks(text) == [
+        "Was sich jetzt ändert",
+        "Ab dem kommenden Jahr gelten neue Sätze, die weit höher liegen.",
+        "KRITIK",
+        "Der Verband klagt.",
+        "Die Tagesordnung:",
+        "1. Begrüßung",
+        "2. Bericht des Vorstands",
+        "Das Gesetz trat am\n5. Dezember in Kraft.",
     ]
 
 

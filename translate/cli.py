@@ -235,7 +235,17 @@ def run(
     keep_translation: Annotated[
         bool,
         typer.Option(
-            help="Also write the full English translation as <stem>.en.md.", show_default=False
+            help="Also write the full English translation as <stem>.en.md (passages that may "
+            "have lost content are marked).",
+            show_default=False,
+        ),
+    ] = False,
+    bilingual: Annotated[
+        bool,
+        typer.Option(
+            help="Also write <stem>.de-en.md: each German paragraph, then its translation, "
+            "chunk by chunk, doubtful passages marked.",
+            show_default=False,
         ),
     ] = False,
     output_dir: Annotated[
@@ -307,6 +317,7 @@ def run(
         translation=GenerationSettings(max_length_ratio=2.0, num_beams=beams),
         force=force,
         keep_translation=keep_translation,
+        bilingual=bilingual,
         recursive=recursive,
         follow_symlinks=follow_symlinks,
         include=tuple(include or ()),

@@ -20,6 +20,7 @@ ENV_CACHE = "TRANSLATE_CACHE"  # where converted (CTranslate2) models are kept
 
 SUMMARY_SUFFIX = ".summary.en.md"
 TRANSLATION_SUFFIX = ".en.md"
+BILINGUAL_SUFFIX = ".de-en.md"  # each source paragraph, then its translation
 # Input formats by file suffix; translate/extract/<format>.py reads each (docs/formats.md).
 INPUT_FORMATS = {
     ".txt": "text",
@@ -105,6 +106,7 @@ class RunOptions:
     summary: GenerationSettings = field(default_factory=GenerationSettings)
     force: bool = False
     keep_translation: bool = False
+    bilingual: bool = False  # also write <stem>.de-en.md
     recursive: bool = False
     include: tuple[str, ...] = ()  # globs: in folders, take only matching files
     exclude: tuple[str, ...] = ()  # globs: in folders, leave matching files out

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from translate.config import ENV_CACHE, GenerationSettings, default_cache_dir
 from translate.engine import (
+    Generation,
     ModelLocation,
     describe,
     generate_kwargs,
@@ -282,6 +283,9 @@ class CT2Seq2Seq:
         return describe(settings, self.generation_defaults(), self.backend, self.compute_type)
 
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        return [g.text for g in self.generate_detailed(texts, settings)]
+
+    def generate_detailed(self, texts: list[str], settings: GenerationSettings) -> list[Generation]:
         if not texts:
             return []
         sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
@@ -292,10 +296,20 @@ class CT2Seq2Seq:
             results += self.translator.translate_batch(
                 batch,
                 target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
+                return_end_token=True,  # its presence tells an ended output from a capped one
                 **options,
             )
-        ids = [self.tokenizer.convert_tokens_to_ids(r.hypotheses[0]) for r in results]
-        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+        hypotheses = [r.hypotheses[0] for r in results]
+        ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
+        decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+        # As the torch backend counts: an end token in the cap's last position may be the one
+        # transformers forces there, so it does not count as a natural end.
+        end = self.tokenizer.eos_token
+        limit = options["max_decoding_length"] + (1 if self._forced_eos else 0)
+        return [
+            Generation(text=text, finished=bool(h) and h[-1] == end and len(h) < limit)
+            for text, h in zip(decoded, hypotheses)
+        ]
 
     def decoding_options(self, settings: GenerationSettings, longest: int) -> dict:
         """`translate_batch` options for a batch whose longest source has `longest` tokens

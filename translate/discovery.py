@@ -14,14 +14,14 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate.config import INPUT_SUFFIXES, SUMMARY_SUFFIX, TRANSLATION_SUFFIX
+from translate.config import BILINGUAL_SUFFIX, INPUT_SUFFIXES, SUMMARY_SUFFIX, TRANSLATION_SUFFIX
 from translate.files import file_kind
 from translate.naming import assign_stems, too_long
 
 
 def is_own_output(path: Path) -> bool:
     """True for files this tool writes, so a folder run never feeds them back in."""
-    return path.name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX))
+    return path.name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX, BILINGUAL_SUFFIX))
 
 
 def _is_candidate(name: str) -> bool:
@@ -29,7 +29,7 @@ def _is_candidate(name: str) -> bool:
     return (
         not name.startswith(".")
         and name.lower().endswith(INPUT_SUFFIXES)
-        and not name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX))
+        and not name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX, BILINGUAL_SUFFIX))
     )
 
 

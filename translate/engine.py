@@ -28,6 +28,16 @@ class ModelLocation:
     revision: str  # commit hash for hub models; "local-<hash of files>" for folders
 
 
+@dataclass(frozen=True)
+class Generation:
+    """One output text, and how its decoding ended."""
+
+    text: str
+    # True when the model ended it with its end-of-sequence token; False when it was stopped
+    # by the length cap, so its tail may be missing.
+    finished: bool
+
+
 class TextGenerator(Protocol):
     """What the pipeline needs from a model: count tokens, generate text from text."""
 
@@ -38,6 +48,10 @@ class TextGenerator(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]: ...
+
+    def generate_detailed(
+        self, texts: list[str], settings: GenerationSettings
+    ) -> list[Generation]: ...
 
     def describe(self, settings: GenerationSettings) -> dict: ...
 

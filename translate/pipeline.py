@@ -9,20 +9,64 @@ import re
 from dataclasses import dataclass, replace
 
 from translate.config import GenerationSettings
-from translate.engine import TextGenerator
+from translate.engine import Generation, TextGenerator
 from translate.errors import TranslateError
+from translate.fidelity import Verdict, check
 from translate.progress import NoProgress, Progress
-from translate.segment import Segmentation, segment
+from translate.segment import Chunk, Segmentation, segment, split_clauses
 
 # Settings for the second try at a chunk whose translation came out degenerate.
 _RECOVERY = GenerationSettings(no_repeat_ngram_size=3, repetition_penalty=1.3)
 _REPEATED_RUN = re.compile(r"(\b.{1,40}?\b)(?:\W*\1){4,}", re.IGNORECASE | re.DOTALL)
+# Chunks leave their translation this much room under the model's output cap: English takes
+# up to ~1.5x the tokens of its German source.
+_OUTPUT_ROOM = 1.5
 
 
 @dataclass
 class TranslationStats:
     chunks: int = 0
     recovered: int = 0  # chunks whose first translation was degenerate and was redone
+    retranslated: int = 0  # chunks that failed the completeness check and were redone in pieces
+    suspect: int = 0  # chunks that failed it even so: kept, and flagged for the reader
+
+
+@dataclass
+class DocumentTranslation:
+    """A document's chunks translated: one output and one verdict per chunk."""
+
+    segmentation: Segmentation
+    outputs: list[str]  # a kept chunk (an English block) holds its source text
+    verdicts: list[Verdict | None]  # None for a kept chunk
+    stats: TranslationStats
+
+    @property
+    def text(self) -> str:
+        """The translation, laid out like the source."""
+        return self.segmentation.reassemble(self.outputs)
+
+    def flagged(self) -> list[int]:
+        """Indices of the chunks whose translation may have lost content."""
+        return [i for i, v in enumerate(self.verdicts) if v is not None and not v.ok]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text to translate as one input, the sentences it holds, and the smaller passages to
+    translate instead if its translation fails the check (none for the smallest)."""
+
+    source: str
+    sentences: int = 1
+    finer: tuple[str, ...] = ()
+
+
+@dataclass
+class Outcome:
+    text: str
+    finished: bool
+    verdict: Verdict
+    recovered: bool = False  # its first translation looped and was redone
+    retranslated: bool = False  # it failed the check and was translated again in pieces
 
 
 def segment_for(
@@ -34,6 +78,18 @@ def segment_for(
     )
 
 
+def segment_for_translation(
+    translator: TextGenerator, text: str, chunk_tokens: int
+) -> Segmentation:
+    """Chunks for the translator: sentences packed up to `chunk_tokens`, none so long that its
+    translation would not fit under the model's output cap (a longer sentence is cut at
+    clause boundaries). A translation that reaches the cap anyway is caught by the check."""
+    cap = translator.describe(GenerationSettings()).get("max_new_tokens")
+    room = int(cap / _OUTPUT_ROOM) if cap else translator.max_input_tokens
+    limit = max(1, min(translator.max_input_tokens, room))
+    return segment(text, translator.count_tokens, limit, target=min(chunk_tokens, limit), lang="de")
+
+
 def translate_segmentations(
     translator: TextGenerator,
     segmentations: list[Segmentation],
@@ -41,30 +97,99 @@ def translate_segmentations(
     batch_tokens: int,
     keep_blocks: list[frozenset[int]] | None = None,
     progress: Progress | None = None,
-) -> tuple[list[str], list[TranslationStats]]:
-    """Translate the chunks of several documents together, in length-sorted batches.
+) -> list[DocumentTranslation]:
+    """Translate the chunks of several documents together, in length-sorted batches, each
+    checked and, when it fails, redone in pieces (translate_passages).
 
     Chunks in a document's `keep_blocks` (blocks already in English) are copied as they are.
-    Returns each document's translation, laid out like its source, with per-document stats.
     `progress` hears of each batch done, counted in source tokens.
     """
     keep = keep_blocks or [frozenset()] * len(segmentations)
-    per_doc: list[list[str]] = [[c.text for c in seg.chunks] for seg in segmentations]
+    results = [
+        DocumentTranslation(
+            seg, [c.text for c in seg.chunks], [None] * len(seg.chunks), TranslationStats()
+        )
+        for seg in segmentations
+    ]
     jobs = [
-        (d, i, c.clean)
+        (d, i, c)
         for d, seg in enumerate(segmentations)
         for i, c in enumerate(seg.chunks)
         if c.block not in keep[d]
     ]
-    outputs, degenerate = translate_texts(
-        translator, [text for _, _, text in jobs], settings, batch_tokens, progress
+    outcomes = translate_passages(
+        translator, [_passage(chunk) for _, _, chunk in jobs], settings, batch_tokens, progress
     )
-    stats = [TranslationStats() for _ in segmentations]
-    for (doc, index, _), output, redone in zip(jobs, outputs, degenerate):
-        per_doc[doc][index] = output
-        stats[doc].chunks += 1
-        stats[doc].recovered += redone
-    return [seg.reassemble(texts) for seg, texts in zip(segmentations, per_doc)], stats
+    for (doc, index, _), outcome in zip(jobs, outcomes):
+        result = results[doc]
+        result.outputs[index] = outcome.text
+        result.verdicts[index] = outcome.verdict
+        result.stats.chunks += 1
+        result.stats.recovered += outcome.recovered
+        result.stats.retranslated += outcome.retranslated
+        result.stats.suspect += not outcome.verdict.ok
+    return results
+
+
+def _passage(chunk: Chunk) -> Passage:
+    parts = chunk.part_texts()
+    finer = parts if len(parts) > 1 else split_clauses(chunk.clean)
+    return Passage(chunk.clean, chunk.sentences, tuple(finer) if len(finer) > 1 else ())
+
+
+def translate_passages(
+    translator: TextGenerator,
+    passages: list[Passage],
+    settings: GenerationSettings,
+    batch_tokens: int,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Translate passages and check each translation (fidelity.check); translate a failing
+    one again as its finer passages (a chunk's sentences; a sentence's clauses), a level's in
+    shared batches. The finer translation is kept unless it fails worse; what fails at the
+    finest level is kept, and its verdict says why.
+
+    Forced lengths (the benchmark's: random weights write noise) are not checked.
+    """
+    progress = progress or NoProgress()
+    generations, looped = translate_texts(
+        translator, [p.source for p in passages], settings, batch_tokens, progress
+    )
+    checking = settings.forced_length_ratio is None
+    outcomes = [
+        Outcome(g.text, g.finished, _verdict(p, g) if checking else Verdict(), redone)
+        for p, g, redone in zip(passages, generations, looped)
+    ]
+    failing = [i for i, o in enumerate(outcomes) if not o.verdict.ok and passages[i].finer]
+    if not failing:
+        return outcomes
+    finer = [
+        Passage(text, finer=_clauses(text) if passages[i].sentences > 1 else ())
+        for i in failing
+        for text in passages[i].finer
+    ]
+    progress.phase("translate", f"translating {len(failing)} doubtful piece(s) again, in parts")
+    redone = iter(translate_passages(translator, finer, settings, batch_tokens, progress))
+    for i in failing:
+        pieces = [next(redone) for _ in passages[i].finer]
+        text = " ".join(p.text.strip() for p in pieces)
+        finished = all(p.finished for p in pieces)
+        # Sentences translated one by one: their count is ours; length, numbers, ends count.
+        verdict = check(passages[i].source, text, finished)
+        if len(verdict.problems) <= len(outcomes[i].verdict.problems):
+            outcomes[i].text, outcomes[i].finished, outcomes[i].verdict = text, finished, verdict
+        outcomes[i].retranslated = True
+        outcomes[i].recovered |= any(p.recovered for p in pieces)
+    return outcomes
+
+
+def _clauses(text: str) -> tuple[str, ...]:
+    clauses = split_clauses(text)
+    return tuple(clauses) if len(clauses) > 1 else ()
+
+
+def _verdict(passage: Passage, generation: Generation) -> Verdict:
+    return check(passage.source, generation.text, generation.finished, passage.sentences)
 
 
 def translate_texts(
@@ -73,7 +198,7 @@ def translate_texts(
     settings: GenerationSettings,
     batch_tokens: int,
     progress: Progress | None = None,
-) -> tuple[list[str], list[bool]]:
+) -> tuple[list[Generation], list[bool]]:
     """Translate texts in batches sorted by length (less padding), then restore their order.
 
     A degenerate output (a loop, or far longer than its input) is translated again with
@@ -81,14 +206,17 @@ def translate_texts(
     """
     progress = progress or NoProgress()
     lengths = [translator.count_tokens(t) for t in texts]
-    outputs: list[str] = [""] * len(texts)
+    outputs: list[Generation] = [Generation("", True)] * len(texts)
     progress.phase("translate", "translating", total=sum(lengths), unit="tokens")
     for batch in token_batches(lengths, batch_tokens):
-        for index, output in zip(batch, translator.generate([texts[i] for i in batch], settings)):
+        generated = translator.generate_detailed([texts[i] for i in batch], settings)
+        for index, output in zip(batch, generated):
             outputs[index] = output
         progress.advance(sum(lengths[i] for i in batch))
     redo = [
-        i for i, out in enumerate(outputs) if is_degenerate(texts[i], out, translator.count_tokens)
+        i
+        for i, out in enumerate(outputs)
+        if is_degenerate(texts[i], out.text, translator.count_tokens)
     ]
     retry_settings = replace(
         settings, **{k: v for k, v in _RECOVERY.__dict__.items() if v is not None}
@@ -97,9 +225,8 @@ def translate_texts(
         progress.phase("translate", f"translating again {len(redo)} looping piece(s)")
     for batch in token_batches([lengths[i] for i in redo], batch_tokens):
         indices = [redo[j] for j in batch]
-        for index, output in zip(
-            indices, translator.generate([texts[i] for i in indices], retry_settings)
-        ):
+        generated = translator.generate_detailed([texts[i] for i in indices], retry_settings)
+        for index, output in zip(indices, generated):
             outputs[index] = output
     redone = set(redo)
     return outputs, [i in redone for i in range(len(texts))]

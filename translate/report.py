@@ -146,6 +146,8 @@ def status_line(result) -> str:
     )
     if result.status == "written":
         detail = f"{result.seconds:.1f} s"
+        if result.counts.get("suspect_chunks"):
+            detail += f", {result.counts['suspect_chunks']} passage(s) may have lost content"
     else:
         detail = (
             f"{UP_TO_DATE}; --force redoes it" if result.reason == UP_TO_DATE else result.reason

@@ -16,7 +16,7 @@ from translate.config import RunOptions
 from translate.discovery import Document, discover
 from translate.errors import ConfigError
 from translate.modelset import ModelSet
-from translate.pipeline import segment_for
+from translate.pipeline import segment_for_translation
 from translate.progress import NoProgress, Progress
 from translate.steps import (
     DocumentResult,
@@ -120,7 +120,9 @@ def _segment(job: Job, models: ModelSet, options: RunOptions) -> DocumentResult 
     """Split a German job into chunks for the translator; a failure's result, else None."""
     try:
         if job.language != "en":
-            job.segmentation = segment_for(models.translator, job.text, options.chunk_tokens)
+            job.segmentation = segment_for_translation(
+                models.translator, job.text, options.chunk_tokens
+            )
     except Exception as exc:
         release(job)
         return failed(job.document.path, exc)

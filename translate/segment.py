@@ -12,17 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from translate.blocks import line_blocks
+from translate.sentences import merge_open_quotes, quote_open, sentence_spans
+
 CountTokens = Callable[[str], int]
 
-_BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
 # Markdown the extractors write (translate/extract): a heading is a block of its own; the
 # markers of headings and list items and the pipes of table rows are layout, kept as they
 # are around the translation, and each table cell is translated on its own.
 _HEADING = re.compile(r"#{1,6}[ \t]+")
 _ITEM_MARK = re.compile(r"[-*•][ \t]+")
 _TABLE_CELL = re.compile(r"[^|]+")
-_HARD_LINE_END = re.compile(r"[.!?:;…\"“”»«|]\s*$")
-_SOFT_LINE_END = re.compile(r"[\w,(\-–]\s*$")
+
 # Closing quote after sentence punctuation, then a new sentence: split after the quote.
 _QUOTE_END = re.compile(r"[.!?…][“”\"»«]\s+(?=[„“\"«»]?[A-ZÄÖÜ0-9])")
 # Fallback boundaries for an over-long sentence, best first.
@@ -41,11 +42,18 @@ class Chunk:
     text: str
     trailing: str
     block: int  # index of the paragraph or line block it belongs to
+    # Spans (in `text`) of the sentences packed into it, or of the pieces of one long sentence.
+    parts: tuple[tuple[int, int], ...] = ()
+    sentences: int = 1  # how many sentences end in it
 
     @property
     def clean(self) -> str:
         """The text as the model should see it: inner whitespace (line wraps) as spaces."""
         return " ".join(self.text.split())
+
+    def part_texts(self) -> list[str]:
+        """Its sentences (or pieces) as the model should see them."""
+        return [" ".join(self.text[s:e].split()) for s, e in self.parts or ((0, len(self.text)),)]
 
 
 @dataclass(frozen=True)
@@ -79,18 +87,19 @@ def segment(
     for block_index, (b_start, b_end) in enumerate(split_blocks(text)):
         sentences = split_sentences(text[b_start:b_end], lang)
         sentence_count += len(sentences)
-        units: list[tuple[int, int, int]] = []
+        units: list[tuple[int, int, int, bool]] = []  # start, end, tokens, ends a sentence
         for s_start, s_end in sentences:
-            for p_start, p_end in _fit(
-                text[b_start + s_start : b_start + s_end], count_tokens, limit
-            ):
-                piece = text[b_start + s_start + p_start : b_start + s_start + p_end]
-                units.append(
-                    (b_start + s_start + p_start, b_start + s_start + p_end, count_tokens(piece))
-                )
-        spans.extend(
-            (s, e, block_index) for s, e in _pack(text, units, count_tokens, overhead, target)
-        )
+            pieces = _fit(text[b_start + s_start : b_start + s_end], count_tokens, limit)
+            for index, (p_start, p_end) in enumerate(pieces):
+                start, end = b_start + s_start + p_start, b_start + s_start + p_end
+                units.append((start, end, count_tokens(text[start:end]), index == len(pieces) - 1))
+        first = 0
+        for s, e in _pack(text, units, count_tokens, overhead, target):
+            last = first
+            while last < len(units) and units[last][1] <= e:
+                last += 1
+            spans.append((s, e, block_index, units[first:last]))
+            first = last
     if not spans:
         return Segmentation(leading=text, chunks=[], sentence_count=0)
     chunks = [
@@ -98,16 +107,29 @@ def segment(
             text=text[s:e],
             trailing=text[e : spans[i + 1][0] if i + 1 < len(spans) else len(text)],
             block=b,
+            parts=tuple((u[0] - s, u[1] - s) for u in inside),
+            sentences=max(1, sum(u[3] for u in inside)),
         )
-        for i, (s, e, b) in enumerate(spans)
+        for i, (s, e, b, inside) in enumerate(spans)
     ]
     return Segmentation(leading=text[: spans[0][0]], chunks=chunks, sentence_count=sentence_count)
 
 
+def split_clauses(sentence: str) -> list[str]:
+    """A sentence cut at its best clause boundaries (`;` `:`, then commas, then dashes and
+    brackets), for translating a long sentence piece by piece; [sentence] when it has none."""
+    for boundary in _BOUNDARIES[:-1]:
+        pieces = _pieces(sentence, boundary)
+        if len(pieces) > 1:
+            return [" ".join(sentence[s:e].split()) for s, e in pieces]
+    return [sentence]
+
+
 def split_blocks(text: str) -> list[tuple[int, int]]:
     """Spans of paragraphs, and of lines inside a paragraph that are not mere wraps
-    (list items, table cells, a heading over its text), without their Markdown markers."""
-    return [span for start, end in _line_blocks(text) for span in _unmarked(text, start, end)]
+    (list items, table cells, a heading over its text), without their Markdown markers.
+    Which line breaks are wraps: blocks.line_blocks."""
+    return [span for start, end in line_blocks(text) for span in _unmarked(text, start, end)]
 
 
 def plain_text(text: str) -> str:
@@ -132,65 +154,23 @@ def _unmarked(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
-def _line_blocks(text: str) -> list[tuple[int, int]]:
-    blocks: list[tuple[int, int]] = []
-    start = None
-    lines = text.split("\n")
-    pos = 0
-    previous = ""
-    prev_end = 0
-    for line in lines:
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end + 1
-        if not line.strip():
-            if start is not None:
-                blocks.append((start, _rstrip_end(text, start, prev_end)))
-                start = None
-            previous = ""
-            continue
-        if start is not None and _is_hard_break(previous, line):
-            blocks.append((start, _rstrip_end(text, start, prev_end)))
-            start = None
-        if start is None:
-            start = line_start + (len(line) - len(line.lstrip()))
-        prev_end = line_end
-        previous = line
-    if start is not None:
-        blocks.append((start, _rstrip_end(text, start, prev_end)))
-    return blocks
-
-
-def _rstrip_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return end
-
-
-def _is_hard_break(previous: str, line: str) -> bool:
-    if _BULLET.match(line) or _HARD_LINE_END.search(previous):
-        return True
-    if _HEADING.match(line.lstrip()) or _HEADING.match(previous.lstrip()):
-        return True
-    if not _SOFT_LINE_END.search(previous):
-        return True
-    # A short line before a capitalised one is a heading, not a wrapped sentence.
-    return len(previous.strip()) < 40 and line.lstrip()[:1].isupper()
-
-
-@lru_cache(maxsize=4)
-def _splitter(lang: str):
-    from sentence_splitter import SentenceSplitter  # Koehn/Schroeder rules + German prefixes
-
-    return SentenceSplitter(language=lang)
-
-
 def split_sentences(block: str, lang: str = "de") -> list[tuple[int, int]]:
-    """Sentence spans of one block: the library's split, mended for quotations."""
+    """Sentence spans of one block: German by this project's rules (sentences.py), other
+    languages by the `sentence-splitter` library's, mended for quotations."""
+    if lang == "de":
+        return sentence_spans(block)
     flat = block.replace("\n", " ")  # same length: offsets stay valid
     spans = _align(block, _splitter(lang).split(flat))
     if spans is None:  # the splitter changed the text: keep the block whole, _fit splits it
         return [(0, len(block))] if block.strip() else []
-    return _split_after_quotes(block, _merge_open_quotes(block, spans))
+    return _split_after_quotes(block, merge_open_quotes(block, spans))
+
+
+@lru_cache(maxsize=4)
+def _splitter(lang: str):
+    from sentence_splitter import SentenceSplitter  # Koehn/Schroeder rules
+
+    return SentenceSplitter(language=lang)
 
 
 def _align(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
@@ -216,33 +196,12 @@ def _align(text: str, sentences: list[str]) -> list[tuple[int, int]] | None:
     return spans
 
 
-_QUOTE_PAIRS = (("„", "“"), ("«", "»"), ("»", "«"))
-
-
-def _quote_open(fragment: str, rest: str) -> bool:
-    """True while `fragment` has opened a quotation that `rest` still closes."""
-    for opening, closing in _QUOTE_PAIRS:
-        if fragment.count(opening) > fragment.count(closing) and closing in rest:
-            return True
-    return fragment.count('"') % 2 == 1 and '"' in rest
-
-
-def _merge_open_quotes(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and _quote_open(block[merged[-1][0] : merged[-1][1]], block[merged[-1][1] :]):
-            merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _split_after_quotes(block: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     result = []
     for start, end in spans:
         for match in _QUOTE_END.finditer(block, start, end):
             head = block[start : match.start() + 2]
-            if not _quote_open(head, "\0"):  # the quote is closed: a sentence ends here
+            if not quote_open(head, "\0"):  # the quote is closed: a sentence ends here
                 result.append((start, match.start() + 2))
                 start = match.end()
         result.append((start, end))
@@ -296,12 +255,13 @@ def _hard_split(text: str, count_tokens: CountTokens, limit: int) -> list[tuple[
 
 def _pack(
     text: str,
-    units: list[tuple[int, int, int]],
+    units: list[tuple],
     count_tokens: CountTokens,
     overhead: int,
     target: int,
 ) -> list[tuple[int, int]]:
-    """Greedily join consecutive (start, end, tokens) units while the total stays within target.
+    """Greedily join consecutive (start, end, tokens, ...) units while the total stays within
+    target.
 
     Totals are estimated by adding counts, then each chunk is measured, because the estimate
     can fall short (byte-level BPE tokenizes a sentence differently after a space than at the
@@ -324,7 +284,7 @@ def _pack(
 
 def _longest_fitting(
     text: str,
-    units: list[tuple[int, int, int]],
+    units: list[tuple],
     first: int,
     last: int,
     count_tokens: CountTokens,

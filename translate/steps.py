@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from translate import __version__
-from translate.config import SUMMARY_SUFFIX, TRANSLATION_SUFFIX, RunOptions
+from translate.config import BILINGUAL_SUFFIX, SUMMARY_SUFFIX, TRANSLATION_SUFFIX, RunOptions
 from translate.discovery import Document, Dropped
 from translate.errors import InputError, TranslateError, UnsupportedLanguageError
 from translate.extract import extract, max_file_bytes
@@ -22,12 +22,14 @@ from translate.language import detect, language_name
 from translate.modelset import ModelSet
 from translate.output import fingerprint, render
 from translate.pipeline import (
+    DocumentTranslation,
     Summary,
     TranslationStats,
     summarize_many,
     translate_segmentations,
 )
 from translate.progress import Progress
+from translate.review import bilingual, marked_translation
 from translate.segment import Segmentation, plain_text
 from translate.writing import (
     OutputLock,
@@ -69,6 +71,7 @@ class Job:
     summary_path: Path
     translation_path: Path | None
     fingerprint: str
+    bilingual_path: Path | None = None
     lock: OutputLock | None = None
     english_blocks: frozenset[int] = frozenset()
     segmentation: Segmentation | None = None  # None: nothing to translate (English source)
@@ -76,10 +79,12 @@ class Job:
     english: str | None = None  # the translation, once done
     stats: TranslationStats | None = None
     summary: Summary | TranslateError | None = None  # once summarized (see summarize_jobs)
+    translation: DocumentTranslation | None = None  # chunk by chunk, with the checks' verdicts
 
     @property
     def outputs(self) -> tuple[Path, ...]:
-        return tuple(p for p in (self.summary_path, self.translation_path) if p is not None)
+        paths = (self.summary_path, self.translation_path, self.bilingual_path)
+        return tuple(p for p in paths if p is not None)
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,11 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
     )
     if extracted.metadata.get("legacy_lines"):  # redo outputs made before mixed encodings
         recipe = {**recipe, "source_encoding": extracted.metadata["encoding"]}  # were read right
+    bilingual_path = (
+        document.output_dir / f"{stem}{BILINGUAL_SUFFIX}" if options.bilingual else None
+    )
     expected = fingerprint(sha256, recipe)
-    outputs = tuple(p for p in (summary_path, translation_path) if p)
+    outputs = tuple(p for p in (summary_path, translation_path, bilingual_path) if p)
     if not options.force and outputs_up_to_date(outputs, expected):
         clean_leftovers_of_done(outputs)
         return skipped(document, outputs, UP_TO_DATE)
@@ -120,6 +128,7 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
         summary_path=summary_path,
         translation_path=translation_path,
         fingerprint=expected,
+        bilingual_path=bilingual_path,
         english_blocks=english_blocks,
     )
 
@@ -220,7 +229,7 @@ def translate_jobs(
     if not to_translate:
         return
     started = time.perf_counter()
-    texts, per_doc = translate_segmentations(
+    results = translate_segmentations(
         models.translator,
         [j.segmentation for j in to_translate],
         options.translation,
@@ -229,10 +238,10 @@ def translate_jobs(
         progress=progress,
     )
     elapsed = time.perf_counter() - started
-    total_chunks = max(1, sum(stat.chunks for stat in per_doc))
-    for job, text, stat in zip(to_translate, texts, per_doc):
-        job.english, job.stats = text, stat
-        job.seconds += elapsed * stat.chunks / total_chunks
+    total_chunks = max(1, sum(r.stats.chunks for r in results))
+    for job, result in zip(to_translate, results):
+        job.translation, job.english, job.stats = result, result.text, result.stats
+        job.seconds += elapsed * result.stats.chunks / total_chunks
 
 
 def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> None:
@@ -273,13 +282,19 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
         "sentences": seg.sentence_count if seg else 0,
         "translation_chunks": stats.chunks if stats else 0,
         "recovered_chunks": stats.recovered if stats else 0,
+        "retranslated_chunks": stats.retranslated if stats else 0,
+        "suspect_chunks": stats.suspect if stats else 0,
         "summary_passes": summary.passes,
     }
     front = _front_matter(job, models, options, counts, seconds)
     name = display_name(job.document.path.name)
     files = {}
     if job.translation_path is not None:
-        files[job.translation_path] = render(front, f"English translation of {name}", english)
+        body = marked_translation(job.translation) if job.translation else english
+        files[job.translation_path] = render(front, f"English translation of {name}", body)
+    if job.bilingual_path is not None:
+        body = bilingual(job.translation) if job.translation else _untranslated(job.text)
+        files[job.bilingual_path] = render(front, f"German and English: {name}", body)
     files[job.summary_path] = render(
         front, f"Summary of {name}", _notes(job, summary) + summary.text
     )
@@ -312,6 +327,13 @@ def _notes(job: Job, summary) -> str:
         notes.append(
             f"{job.source['legacy_lines']} line(s) of the source were not UTF-8 and were read "
             f"as {job.source['encoding'].split('+')[-1]}."
+        )
+    suspect = job.stats.suspect if job.stats else 0
+    if suspect:
+        notes.append(
+            f"{suspect} passage(s) of the translation may have lost content (a number, a "
+            "sentence, or its end is missing even when translated sentence by sentence); "
+            "--keep-translation and --bilingual mark them for checking against the source."
         )
     if not summary.passes:
         notes.append("The document is no longer than a summary: this is its full text.")
@@ -365,3 +387,7 @@ def _source_from(folder: Path, source: Path) -> str:
         return Path(os.path.relpath(source.absolute(), folder.absolute())).as_posix()
     except ValueError:  # another drive (Windows): no relative path exists
         return source.absolute().as_posix()
+
+
+def _untranslated(text: str) -> str:
+    return "_The source is in English: nothing was translated._\n\n" + text.strip()

@@ -6,6 +6,7 @@ import logging
 
 from translate.config import GenerationSettings
 from translate.engine import (
+    Generation,
     ModelLocation,
     describe,
     generate_kwargs,
@@ -61,6 +62,9 @@ class TorchSeq2Seq:
         return describe(settings, self.generation_defaults(), self.backend, compute_type)
 
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        return [g.text for g in self.generate_detailed(texts, settings)]
+
+    def generate_detailed(self, texts: list[str], settings: GenerationSettings) -> list[Generation]:
         import torch
 
         if not texts:
@@ -72,10 +76,31 @@ class TorchSeq2Seq:
         kwargs["max_length"] = min(kwargs["max_length"], self._max_output_tokens())
         with torch.inference_mode():
             output = self.model.generate(**batch, **kwargs)
-        return self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        cap = kwargs["max_length"]
+        return [
+            Generation(text=text, finished=_ended_before(row.tolist(), self._eos_ids(), cap))
+            for text, row in zip(decoded, output)
+        ]
+
+    def _eos_ids(self) -> set[int]:
+        eos = self.model.generation_config.eos_token_id
+        if eos is None:
+            eos = self.model.config.eos_token_id
+        return set(eos) if isinstance(eos, list) else {eos}
 
     def _max_output_tokens(self) -> int:
         return getattr(self.model.config, "max_position_embeddings", 1024)
+
+
+def _ended_before(row: list[int], eos_ids: set[int], cap: int) -> bool:
+    """True when `row` (decoder start token first) has an end token before the cap's last
+    position: at the last one it may be the token transformers forces there
+    (forced_eos_token_id), so that output counts as cut."""
+    for position, token in enumerate(row[1:], start=1):
+        if token in eos_ids:
+            return position + 1 < cap
+    return False
 
 
 def _quantize_int8(model):
