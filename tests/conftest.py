@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import atexit
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 # Before anything imports huggingface_hub (it reads these at import): an accidental download
@@ -19,6 +21,10 @@ os.environ.pop("HF_HUB_CACHE", None)
 os.environ.pop("TRANSLATE_MT_MODEL", None)
 os.environ.pop("TRANSLATE_SUMMARY_MODEL", None)
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The tiny models gain nothing from threads, and on a busy machine torch's threads spin
+# against each other: one torch-backend run took 74 s with 2 threads, 15 s with one.
+# (Set before torch is imported; subprocesses started by tests inherit it.)
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import pytest  # noqa: E402
 
@@ -68,3 +74,66 @@ def deep_tree():
     for folder, depth in made:
         top = folder.removesuffix("/d" * depth) + "/d"
         subprocess.run(["rm", "-rf", "--", top], check=True)  # GNU rm walks without a call stack
+
+
+NOBODY = 65534  # the unprivileged user and group of Debian and most Linux systems
+
+
+def as_unprivileged_user(action):
+    """Call `action()` as a user without special rights; return what it raised, or None.
+
+    Not root: in this process. Root (who writes through any permission bits): in a forked
+    child that drops to `nobody` first, so permission checks are real there too. The child
+    runs code already imported, so it needs no read access to the interpreter's files.
+    """
+    if os.geteuid() != 0:
+        try:
+            action()
+        except Exception as exc:
+            return exc
+        return None
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never return into pytest
+        outcome = None
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            action()
+        except BaseException as exc:
+            outcome = exc
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(pickle.dumps(outcome))
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+@contextmanager
+def world_readable_dir():
+    """A temporary folder that `nobody` can enter (pytest's tmp_path is private to root)."""
+    with tempfile.TemporaryDirectory(prefix="translate-tests-") as folder:
+        os.chmod(folder, 0o755)
+        yield Path(folder)
+
+
+@contextmanager
+def read_only(folder: Path):
+    """Make a folder unwritable, even for root (who ignores permission bits)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a folder read-only here (chattr +i refused)")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import as_unprivileged_user, read_only, world_readable_dir
 from translate.discovery import discover
 from translate.errors import InputError, OutputError
 from translate.files import decode_document
@@ -132,14 +133,20 @@ def test_atomic_write_replaces_whole_or_not_at_all(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"]
 
 
-def test_unwritable_folder_gives_an_output_error(tmp_path):
+def test_unwritable_folder_gives_an_output_error_for_an_unprivileged_user():
+    with world_readable_dir() as root:
+        folder = root / "ro"
+        folder.mkdir()
+        folder.chmod(0o555)
+        raised = as_unprivileged_user(lambda: write_atomic(folder / "x.md", "text"))
+        assert isinstance(raised, OutputError), raised
+        assert "cannot write output" in str(raised) and "Permission denied" in str(raised)
+        assert list(folder.iterdir()) == []
+
+
+def test_immutable_folder_gives_an_output_error_even_for_root(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
-    folder.chmod(0o555)
-    try:
-        if os.access(folder, os.W_OK):
-            pytest.skip("running as a user who can write anywhere")
-        with pytest.raises(OutputError, match="cannot write"):
-            write_atomic(folder / "x.md", "text")
-    finally:
-        folder.chmod(0o755)
+    with read_only(folder), pytest.raises(OutputError, match="cannot write output"):
+        write_atomic(folder / "x.md", "text")
+    assert list(folder.iterdir()) == []

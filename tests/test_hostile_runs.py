@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.test_robustness import read_only
+from tests.conftest import read_only
 from translate.cli import app
 from translate.output import read_front_matter
 

@@ -8,14 +8,13 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.checkpoints import build_marian
-from tests.conftest import SEED_DOC
+from tests.conftest import SEED_DOC, read_only
 from translate.cli import app
 from translate.output import read_front_matter
 
@@ -115,24 +114,6 @@ def test_two_runs_at_once_never_write_a_document_twice(tmp_path, model_args):
     assert leftovers(folder) == []
 
 
-@contextmanager
-def read_only(folder: Path):
-    """Make a folder unwritable, even for root (who ignores permission bits)."""
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-        try:
-            yield
-        finally:
-            folder.chmod(0o755)
-        return
-    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-        pytest.skip("cannot make a folder read-only here (chattr +i refused)")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
-
-
 def test_read_only_folder_fails_that_document_and_others_go_on(tmp_path, model_args):
     writable, locked = tmp_path / "a", tmp_path / "b"
     for folder in (writable, locked):
@@ -156,6 +137,7 @@ def test_read_only_folder_fails_that_document_and_others_go_on(tmp_path, model_a
     ]
 
 
+@pytest.mark.timeout(120)  # with a broken size guard it would translate 10 MB for hours
 def test_a_huge_file_is_refused_by_size_without_reading_it(tmp_path, model_args):
     big = tmp_path / "gross.txt"
     with big.open("w", encoding="utf-8") as handle:
