@@ -104,11 +104,17 @@ def starts_of(sentences: list[str]) -> set[int]:
 def ours(text: str) -> set[int]:
     from translate.segment import split_blocks, split_sentences
 
-    sentences = []
+    # Offsets in the text itself: blocks leave Markdown list markers ("- ") out of sentences.
+    starts = set()
     for start, end in split_blocks(text):
-        block = text[start:end]
-        sentences += [block[s:e] for s, e in split_sentences(block, "de")]
-    return starts_of(sentences)
+        line_start = text.rfind("\n", 0, start) + 1
+        if not any(ch.isalnum() for ch in text[line_start:start]):
+            start_of_line = line_start  # a marker's block starts its line
+        else:
+            start_of_line = start
+        for index, (s, _) in enumerate(split_sentences(text[start:end], "de")):
+            starts.add(_chars(text[: start_of_line if index == 0 else start + s]))
+    return starts - {0}
 
 
 def _by_paragraph(split, flatten: bool):
