@@ -30,6 +30,7 @@ from translate.config import (
     ModelOptions,
     RunOptions,
 )
+from translate.errors import TranslateError
 from translate.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE, Reporter, Terminated
 
 MAX_BEAMS = 32
@@ -115,6 +116,12 @@ class Backend(str, Enum):
 class Quantize(str, Enum):
     none = "none"
     int8 = "int8"
+
+
+class RayIO(str, Enum):
+    auto = "auto"
+    shared = "shared"
+    driver = "driver"
 
 
 class SourceLang(str, Enum):
@@ -291,6 +298,31 @@ def run(
         bool,
         typer.Option("--json", help="Print a machine-readable report on stdout (no progress bar)."),
     ] = False,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Run on a Ray cluster: auto (the one `ray start` joined), host:port, "
+            "ray://host:port, or local (start one here to try it). Needs the [ray] extra.",
+        ),
+    ] = None,
+    ray_translators: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --ray: translator actors (default: one per CPU/GPU)."),
+    ] = None,
+    ray_summarizers: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --ray: summarizer actors (default: one per CPU/GPU)."),
+    ] = None,
+    ray_io: Annotated[
+        RayIO,
+        typer.Option(
+            help="With --ray: shared: workers read inputs and write outputs (every node sees "
+            "the files); driver: this process reads and writes, workers get the text; "
+            "auto: shared if a probe file shows every node sees the folders."
+        ),
+    ] = RayIO.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log details; tracebacks on errors.")
@@ -329,7 +361,28 @@ def run(
         batch_tokens=batch_tokens,
     )
     signal.signal(signal.SIGTERM, _on_sigterm)
-    raise typer.Exit(Reporter(quiet=quiet, as_json=json_report).run(paths, options))
+    reporter = Reporter(quiet=quiet, as_json=json_report)
+    if ray is not None:
+        reporter.ray = _ray_options(ray, ray_translators, ray_summarizers, ray_io, verbose)
+    raise typer.Exit(reporter.run(paths, options))
+
+
+def _ray_options(address, translators, summarizers, io, verbose):
+    from translate.distributed import RayOptions
+    from translate.distributed.cluster import import_ray
+
+    try:
+        import_ray()  # before any work: say at once what to install
+    except TranslateError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    return RayOptions(
+        address=address,
+        translators=translators,
+        summarizers=summarizers,
+        io=io.value,
+        verbose=verbose,
+    )
 
 
 class _StderrHandler(logging.StreamHandler):

@@ -55,3 +55,9 @@ class FormatSupportMissing(InputError):
     """The library that reads this document's format is not installed (an optional extra)."""
 
     kind = "format_support_missing"
+
+
+class MissingExtraError(TranslateError):
+    """An optional feature was asked for whose extra is not installed."""
+
+    kind = "usage"

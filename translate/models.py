@@ -256,3 +256,32 @@ def resolve_backend(backend: str, device: str) -> str:
         log.info("CTranslate2 sees no CUDA device; using torch")
         return "torch"
     return "ctranslate2"
+
+
+class TokenCounter:
+    """A model's tokenizer and input limit without its weights: enough to segment text for
+    it (a distributed run segments in light CPU tasks, the model runs elsewhere).
+
+    Counts as both engines do: `len(tokenizer(text).input_ids)`, limit from `input_limit`.
+    """
+
+    def __init__(self, location: ModelLocation):
+        from transformers import AutoConfig, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        from translate.engine import input_limit
+
+        if not log.isEnabledFor(logging.DEBUG):  # we count long texts on purpose
+            hf_logging.set_verbosity_error()
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(location.path)
+            config = AutoConfig.from_pretrained(location.path)
+        except (OSError, ValueError) as exc:
+            raise ModelNotAvailableError(
+                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
+            ) from None
+        self.location = location
+        self.max_input_tokens = input_limit(self.tokenizer, config)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text).input_ids)

@@ -3,6 +3,7 @@ summary (or a JSON report on stdout), and the exit status."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -35,10 +36,19 @@ class Reporter:
         self.results = []
         self.warnings: list[str] = []
         self.screen = None  # the progress display, while there is one
+        self.ray = None  # RayOptions: run on a Ray cluster instead of this process
+
+    def _iter_results(self, documents, options):
+        if self.ray is None:
+            from translate.run import iter_results
+
+            return iter_results(documents, options, progress=self.screen)
+        from translate.distributed import iter_results
+
+        return iter_results(documents, options, self.ray)
 
     def run(self, paths: list[Path], options: RunOptions) -> int:
         from translate.discovery import discover
-        from translate.run import iter_results
         from translate.steps import from_dropped
 
         started = time.perf_counter()
@@ -57,9 +67,12 @@ class Reporter:
             self._warn(warning)
         code, error = 0, None
         self.screen = self._progress(len(documents))
+        # Ray prints its workers' troubles on stdout: keep that for our report.
+        ray_notes = contextlib.redirect_stdout(sys.stderr) if self.ray else contextlib.nullcontext()
         try:
-            for result in iter_results(documents, options, progress=self.screen):
-                self._show(result)
+            with ray_notes:
+                for result in self._iter_results(documents, options):
+                    self._show(result)
         except KeyboardInterrupt as exc:
             code = EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
             error = {"message": _INTERRUPTED, "kind": "interrupted"}

@@ -44,6 +44,10 @@ WAVE_CHUNKS = 256
 SUMMARY_GROUP = 8
 
 
+def wave_is_full(wave: list[Job]) -> bool:
+    return sum(len(j.segmentation.chunks) for j in wave if j.segmentation) >= WAVE_CHUNKS
+
+
 def iter_results(
     documents: list[Document],
     options: RunOptions,
@@ -87,7 +91,7 @@ def iter_results(
                 wave.remove(job)
                 yield result
                 continue
-            if sum(len(j.segmentation.chunks) for j in wave if j.segmentation) >= WAVE_CHUNKS:
+            if wave_is_full(wave):
                 yield from _finish_wave(wave, models, options, progress)
                 wave = []
         yield from _finish_wave(wave, models, options, progress)

@@ -80,6 +80,7 @@ class Job:
     stats: TranslationStats | None = None
     summary: Summary | TranslateError | None = None  # once summarized (see summarize_jobs)
     translation: DocumentTranslation | None = None  # chunk by chunk, with the checks' verdicts
+    translation_settings: dict | None = None  # as the translator that did it describes them
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -239,8 +240,10 @@ def translate_jobs(
     )
     elapsed = time.perf_counter() - started
     total_chunks = max(1, sum(r.stats.chunks for r in results))
+    described = models.translator.describe(options.translation)
     for job, result in zip(to_translate, results):
         job.translation, job.english, job.stats = result, result.text, result.stats
+        job.translation_settings = described
         job.seconds += elapsed * result.stats.chunks / total_chunks
 
 
@@ -350,9 +353,6 @@ def _notes(job: Job, summary) -> str:
 def _front_matter(
     job: Job, models: ModelSet, options: RunOptions, counts: dict, seconds: float
 ) -> dict:
-    translator_settings = (
-        models.translator.describe(options.translation) if job.segmentation else None
-    )
     source = {k: v for k, v in job.source.items() if k != "legacy_lines"}
     encoding = source.pop("encoding", None)
     return {
@@ -371,7 +371,7 @@ def _front_matter(
         },
         "backend": models.summarizer.backend,  # what `auto` resolved to
         "device": models.device,
-        "translation_settings": translator_settings,
+        "translation_settings": job.translation_settings,
         "summary_settings": models.summarizer.describe(options.summary),
         "seconds": round(seconds, 2),
         **counts,
