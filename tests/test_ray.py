@@ -184,8 +184,8 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
 def test_the_probe_asks_every_node_whether_it_sees_the_files(cluster, tmp_path):
     import ray
 
+    from translate.discovery import discover
     from translate.distributed.runner import _sees, probe_shared_files
-    from translate.files import discover
 
     docs, _ = discover([documents(tmp_path / "docs", 1)])
     ray.init(address=cluster.address)

@@ -73,9 +73,9 @@ def connect(options: RayOptions) -> Iterator:
         return
     kwargs: dict = {"address": options.address}
     if options.address == "local":
-        # A try-out on this machine: reachable from here only, and no usage reports sent.
+        # A try-out on this machine: no dashboard, and no usage reports sent.
         os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-        kwargs = {"_node_ip_address": "127.0.0.1", "include_dashboard": False}
+        kwargs = {"include_dashboard": False}
     if not options.verbose:  # Ray's notes are for Ray's users; ours read our messages
         os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
         logging.getLogger("ray.data").setLevel(logging.ERROR)
