@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from pathlib import Path
 
 from translate.config import ENV_MT_MODEL, ENV_SUMMARY_MODEL
@@ -175,14 +176,37 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
+# Files this large are weights: fingerprinted by size and modification time, since hashing
+# gigabytes would cost seconds on every run. Smaller files (configs, tokenizers, vocabularies:
+# a few MB in all) are hashed by content, so an edit that keeps size and time still counts.
+_HASHED_BELOW_BYTES = 16 * 2**20
+
+
 def _folder_revision(folder: Path) -> str:
-    """A cheap fingerprint of a local model folder, so changed weights invalidate outputs."""
+    """A fingerprint of a local model folder, so changed weights or tokenizer files make
+    earlier outputs (and converted copies) out of date. Hidden files and folders are not
+    part of the model (e.g. a download's .cache) and are left out."""
     digest = hashlib.sha256()
-    for file in sorted(folder.iterdir()):
-        if file.is_file():
-            stat = file.stat()
-            digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return "local-" + digest.hexdigest()[:12]
+    for relative, file in _model_files(folder):
+        stat = file.stat()
+        if stat.st_size >= _HASHED_BELOW_BYTES:
+            mark = f"size {stat.st_size} mtime {stat.st_mtime_ns}"
+        else:
+            mark = hashlib.sha256(file.read_bytes()).hexdigest()
+        digest.update(f"{relative}\0{mark}\n".encode())
+    return "local-" + digest.hexdigest()[:16]
+
+
+def _model_files(folder: Path) -> list[tuple[str, Path]]:
+    """(path relative to `folder`, path) of the folder's files, sorted, hidden ones left out."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            path = Path(dirpath) / name
+            if not name.startswith(".") and path.is_file():
+                found.append((path.relative_to(folder).as_posix(), path))
+    return sorted(found)
 
 
 def folder_size(path: Path) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 from translate.errors import OutputError, TranslateError
 from translate.files import file_kind
 from translate.naming import sibling_key
-from translate.output import FINGERPRINT_KEY, read_front_matter
+from translate.output import FINGERPRINT_KEY, content_intact, read_front_matter
 
 _TEMP_SUFFIX = ".tmp"
 
@@ -160,7 +160,10 @@ def outputs_up_to_date(outputs: tuple[Path, ...], expected: str) -> bool:
                 "(move it away, or use --output-dir)"
             )
         fronts.append(front)
-    return all(front and front.get(FINGERPRINT_KEY) == expected for front in fronts)
+    return all(
+        front and front.get(FINGERPRINT_KEY) == expected and content_intact(path)
+        for path, front in zip(outputs, fronts)
+    )
 
 
 def clean_leftovers_of_done(outputs: tuple[Path, ...]) -> None:
