@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -262,3 +263,113 @@ def test_german_like_token_soup_reassembles(parts):
     seg = segment(text, lambda s: len(s) // 3 + 1, limit=6)
     assert seg.reassemble() == text
     assert all(len(c.text) // 3 + 1 <= 6 for c in seg.chunks)
+
+
+# Abbreviations that matter only before a capitalised word (German capitalises nouns and
+# names): none of them may end a sentence there.
+ABBREVIATIONS_BEFORE_CAPITALS = [
+    "Dr. Müller",
+    "Prof. Schmidt",
+    "St. Gallen",
+    "bzw. Anfang",
+    "ca. Mitte",
+    "z. B. Äpfel",
+    "u. a. Berlin",
+    "vgl. Kapitel",
+    "Nr. Sieben",
+    "d. h. Ende",
+    "Art. Fünf",
+    "Mio. Euro",
+    "Mrd. Euro",
+    "Jan. Morgens",
+    "evtl. Morgen",
+    "ggf. Anträge",
+    "sog. Experten",
+    "i. d. R. Montags",
+    "s. o. Absatz",
+    "u. U. Änderungen",
+    "z. T. Schulden",
+]
+
+
+def test_abbreviations_before_a_capitalised_word_do_not_end_a_sentence():
+    split = [a for a in ABBREVIATIONS_BEFORE_CAPITALS if len(sentences(f"Das gilt {a} hier.")) > 1]
+    assert split == []
+    assert len(sentences("Das gilt hier. Müller kam.")) == 2  # a real end still ends one
+
+
+WHITESPACE = [" ", "  ", "\t", "\n", "\n\n", " \n ", "\n\n\n", "\u00a0", "\u2009", "\u3000", "\f"]
+PIECES = [
+    "Der",
+    "Präsident",
+    "sagte",
+    "Dr.",
+    "z. B.",
+    "usw.",
+    "Nr. 5",
+    "5.",
+    "Mai.",
+    "„Ja.“",
+    "«Nein.»",
+    '"Gut."',
+    "Haus,",
+    "Straße;",
+    "Ende.",
+    "Frage?",
+    "Ruf!",
+    "- eins",
+    "1. zwei",
+    "• drei",
+    "a) vier",
+    "| Zelle |",
+    "(Klammer)",
+    "–",
+    "https://example.org/a/b?c=d",
+    "x" * 45,
+]
+
+
+# Markdown layout that segmentation keeps out of the chunks (it is put back around the
+# translation untranslated): heading marks, list marks, table pipes and rules.
+LAYOUT = set("#-*•|:")
+
+
+def no_loss(text: str, seg) -> None:
+    """Nothing dropped, nothing added: only whitespace and Markdown layout lie between and
+    around the chunks, and the chunks hold every other character of the input, in order."""
+    outside = seg.leading + "".join(c.trailing for c in seg.chunks)
+    assert set("".join(outside.split())) <= LAYOUT, outside
+    inside = "".join(c.text for c in seg.chunks)
+    assert [ch for ch in "".join(inside.split()) if ch not in LAYOUT] == [
+        ch for ch in "".join(text.split()) if ch not in LAYOUT
+    ]
+    assert seg.reassemble() == text
+
+
+german_like = st.lists(
+    st.one_of(st.sampled_from(PIECES), st.text(min_size=1, max_size=6)),
+    max_size=80,
+).flatmap(
+    lambda parts: st.lists(
+        st.sampled_from(WHITESPACE), min_size=len(parts) + 1, max_size=len(parts) + 1
+    ).map(lambda gaps: gaps[0] + "".join(p + g for p, g in zip(parts, gaps[1:])))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(german_like, st.integers(min_value=3, max_value=40), st.sampled_from(["words", "chars"]))
+def test_chunks_lose_nothing_and_add_nothing(text, limit, counter):
+    count = words if counter == "words" else (lambda s: len(s) // 4 + 1)
+    seg = segment(text, count, limit=limit, target=max(1, limit // 2))
+    no_loss(text, seg)
+    assert all(count(c.text) <= limit for c in seg.chunks)
+
+
+def test_the_no_loss_check_catches_text_dropped_into_the_trailing_whitespace():
+    text = "Er kam. Sie ging."
+    seg = segment(text, words, limit=50, target=1)
+    # "kam." never reaches the translator, yet the input still reassembles.
+    dropped = type(seg)("", [type(seg.chunks[0])("Er", " kam. ", 0), seg.chunks[1]], 2)
+    assert dropped.reassemble() == text
+    with pytest.raises(AssertionError):
+        no_loss(text, dropped)
