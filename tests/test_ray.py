@@ -22,6 +22,7 @@ from translate.cli import app
 from translate.config import ModelOptions, RunOptions
 from translate.distributed.cluster import RayOptions, plan_pools
 from translate.errors import TranslateError
+from translate.run import SUMMARY_GROUP
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -110,11 +111,6 @@ def ray_args(cluster) -> list[str]:
     return ["--ray", cluster.address, "--ray-translators", "1", "--ray-summarizers", "1"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="since the faithfulness checks landed (082dd96), a Ray run flags 'suspect' passages "
-    "a plain run does not: to be reconciled (issue 12 report)",
-)
 def test_ray_run_writes_the_files_a_plain_run_writes(cluster, plain, tmp_path, model_args):
     folder = documents(tmp_path / "docs")
     result = invoke("run", str(folder), *model_args, *ray_args(cluster), "--json")
@@ -129,11 +125,6 @@ def test_ray_run_writes_the_files_a_plain_run_writes(cluster, plain, tmp_path, m
     assert leftovers(folder) == []  # no locks, temp or probe files
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="since the faithfulness checks landed (082dd96), a Ray run flags 'suspect' passages "
-    "a plain run does not: to be reconciled (issue 12 report)",
-)
 def test_driver_io_ships_texts_and_writes_the_same_files(cluster, plain, tmp_path, model_args):
     folder = documents(tmp_path / "docs")
     args = ["run", str(folder), *model_args, *ray_args(cluster), "--ray-io", "driver"]
@@ -147,13 +138,16 @@ def test_driver_io_ships_texts_and_writes_the_same_files(cluster, plain, tmp_pat
 
 @pytest.mark.xfail(
     strict=False,
-    reason="since the faithfulness checks landed (082dd96), a Ray run flags 'suspect' passages "
-    "a plain run does not: to be reconciled (issue 12 report)",
+    reason="racy: after Ctrl-C on the driver, a summarizer actor already at work may still "
+    "write whole outputs, so the rerun's skip count can differ from the outputs seen at exit",
 )
 def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, model_args):
     from tests.raycluster import LOOPBACK_ONLY
 
-    folder = documents(tmp_path / "docs")
+    # More documents than one summary group (run.SUMMARY_GROUP): a group's outputs are
+    # written together, so the signal can land between groups.
+    count = 2 * SUMMARY_GROUP + 1
+    folder = documents(tmp_path / "docs", count)
     main = LOOPBACK_ONLY + "import sys\nfrom translate.cli import main\nsys.exit(main())"
     command = [sys.executable, "-c", main, "run", str(folder), *model_args, *ray_args(cluster)]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
@@ -162,12 +156,14 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     done = sorted(folder.glob("*.summary.en.md"))
-    assert 1 <= len(done) < DOCS, "the signal should land mid-run"
+    assert 1 <= len(done) < count, "the signal should land mid-run"
     for output in done:  # whole files only
         assert "# Summary of doc" in output.read_text(encoding="utf-8")
     # A worker ended mid-write may leave a hidden temporary (never an output): the rerun
     # removes it, as after kill -9 on one machine.
     wait_for(lambda: not cluster.find("MapBatches"), 30)  # the job's workers end with it
+    # A summarizer busy when the driver stopped may still have written whole outputs.
+    done = sorted(folder.glob("*.summary.en.md"))
     resumed_plainly = tmp_path / "plain"  # what a plain rerun would write from here
     shutil.copytree(folder, resumed_plainly)
     assert invoke("run", str(resumed_plainly), *model_args).exit_code == 1
@@ -189,7 +185,7 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
     assert again.exit_code == 1, again.output  # the empty file
     counts = list(statuses(again).values())
     assert counts.count("skipped") == len(done), again.stdout
-    assert counts.count("written") == DOCS - len(done)
+    assert counts.count("written") == count - len(done)
     assert outputs(folder) == outputs(resumed_plainly)
     assert not [n for n in leftovers(folder) if n.endswith(".tmp")]
     after = [p for p in folder.glob("*.summary.en.md") if p.stat().st_mtime > killed[0]]

@@ -11,8 +11,8 @@ import logging
 import os
 from pathlib import Path
 
-from translate.config import ENV_MT_MODEL, ENV_SUMMARY_MODEL
-from translate.engine import ModelLocation, TextGenerator
+from translate.config import ENV_MT_MODEL, ENV_SUMMARY_MODEL, GenerationSettings
+from translate.engine import ModelLocation, TextGenerator, describe, generation_defaults
 from translate.errors import DeviceNotAvailableError, ModelNotAvailableError, TranslateError
 from translate.progress import Progress
 
@@ -290,7 +290,7 @@ class TokenCounter:
     """
 
     def __init__(self, location: ModelLocation):
-        from transformers import AutoConfig, AutoTokenizer
+        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
         from transformers.utils import logging as hf_logging
 
         from translate.engine import input_limit
@@ -300,12 +300,22 @@ class TokenCounter:
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(location.path)
             config = AutoConfig.from_pretrained(location.path)
+            try:
+                self.generation_config = GenerationConfig.from_pretrained(location.path)
+            except OSError:  # no generation_config.json: the model config holds the defaults
+                self.generation_config = GenerationConfig.from_model_config(config)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailableError(
                 f"model {location.name!r} at {location.path} could not be loaded: {exc}"
             ) from None
         self.location = location
         self.max_input_tokens = input_limit(self.tokenizer, config)
+
+    def describe(self, settings: GenerationSettings) -> dict:
+        """The model's settings as the engines describe them: chunks are sized by its output
+        cap (`pipeline.segment_for_translation`), so a counter must size them the same way."""
+        defaults = generation_defaults(self.generation_config, self.max_input_tokens)
+        return describe(settings, defaults, backend="none", compute_type="none")
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text).input_ids)

@@ -22,7 +22,7 @@ from translate.config import RunOptions
 from translate.discovery import Document
 from translate.errors import TranslateError
 from translate.modelset import ModelSet
-from translate.pipeline import segment_for
+from translate.pipeline import segment_for_translation
 from translate.run import SUMMARY_GROUP, wave_is_full
 from translate.steps import (
     DocumentResult,
@@ -105,7 +105,7 @@ def prepare_one(item, options: RunOptions, recipe: dict) -> Job | DocumentResult
                 return busy
         if item.language != "en":
             counter = _token_counter(options.models.mt_model, options.models.mt_revision)
-            item.segmentation = segment_for(counter, item.text, options.chunk_tokens)
+            item.segmentation = segment_for_translation(counter, item.text, options.chunk_tokens)
         return item
     except Exception as exc:
         return failed(path, exc)
