@@ -309,11 +309,15 @@ def run(
     ] = None,
     ray_translators: Annotated[
         int | None,
-        typer.Option(min=1, help="With --ray: translator actors (default: one per CPU/GPU)."),
+        typer.Option(
+            min=1, metavar="N", help="With --ray: translator actors (default: one per CPU/GPU)."
+        ),
     ] = None,
     ray_summarizers: Annotated[
         int | None,
-        typer.Option(min=1, help="With --ray: summarizer actors (default: one per CPU/GPU)."),
+        typer.Option(
+            min=1, metavar="N", help="With --ray: summarizer actors (default: one per CPU/GPU)."
+        ),
     ] = None,
     ray_io: Annotated[
         RayIO,
