@@ -23,10 +23,19 @@ import psutil
 TOKEN_VAR = "TRANSLATE_TEST_RAY_CLUSTER"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port on 127.0.0.1 not handed out before in this session: the kernel may offer a
+    port it just gave to another call, and Ray refuses two components on one port."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def quiet_ray_env() -> dict[str, str]:
