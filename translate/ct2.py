@@ -27,7 +27,7 @@ from translate.engine import (
     generate_kwargs,
     generation_defaults,
     input_limit,
-    load_error,
+    load_text_side,
 )
 from translate.errors import ConfigError, ModelNotAvailableError, TranslateError
 from translate.progress import Progress
@@ -233,7 +233,6 @@ class CT2Seq2Seq:
         progress: Progress | None = None,
     ):
         ctranslate2 = _import_ctranslate2()
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
         from transformers.utils import logging as hf_logging
 
         if not log.isEnabledFor(logging.DEBUG):  # we count long texts on purpose
@@ -246,15 +245,7 @@ class CT2Seq2Seq:
         self.quantize = compute_type
         self.compute_type = compute_type_for(device, compute_type)
         self.threads = threads or default_threads()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(location.path)
-            config = AutoConfig.from_pretrained(location.path)
-            try:
-                self.generation_config = GenerationConfig.from_pretrained(location.path)
-            except OSError:  # no generation_config.json: the model config holds the defaults
-                self.generation_config = GenerationConfig.from_model_config(config)
-        except (OSError, ValueError) as exc:
-            raise load_error(location, exc) from None
+        self.tokenizer, config, self.generation_config = load_text_side(location)
         self.max_input_tokens = input_limit(self.tokenizer, config)
         self._max_positions = getattr(config, "max_position_embeddings", 1024)
         self.model_dir = ensure_converted(location, _STORAGE[self.compute_type], progress)

@@ -119,3 +119,25 @@ def load_error(location: ModelLocation, exc: Exception) -> ModelNotAvailableErro
     return ModelNotAvailableError(
         f"model {location.name!r} at {location.path} could not be loaded: {detail}"
     )
+
+
+def load_text_side(location: ModelLocation):
+    """A model's tokenizer, config and generation config (no weights): what an engine and a
+    token counter both need. A missing generation_config.json means the model config holds
+    the defaults.
+
+    Raises:
+        ModelNotAvailableError: the files cannot be read as a model (one line).
+    """
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location.path)
+        config = AutoConfig.from_pretrained(location.path)
+        try:
+            generation_config = GenerationConfig.from_pretrained(location.path)
+        except OSError:
+            generation_config = GenerationConfig.from_model_config(config)
+    except (OSError, ValueError) as exc:
+        raise load_error(location, exc) from None
+    return tokenizer, config, generation_config

@@ -290,24 +290,13 @@ class TokenCounter:
     """
 
     def __init__(self, location: ModelLocation):
-        from transformers import AutoConfig, AutoTokenizer, GenerationConfig
         from transformers.utils import logging as hf_logging
 
-        from translate.engine import input_limit
+        from translate.engine import input_limit, load_text_side
 
         if not log.isEnabledFor(logging.DEBUG):  # we count long texts on purpose
             hf_logging.set_verbosity_error()
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(location.path)
-            config = AutoConfig.from_pretrained(location.path)
-            try:
-                self.generation_config = GenerationConfig.from_pretrained(location.path)
-            except OSError:  # no generation_config.json: the model config holds the defaults
-                self.generation_config = GenerationConfig.from_model_config(config)
-        except (OSError, ValueError) as exc:
-            raise ModelNotAvailableError(
-                f"model {location.name!r} at {location.path} could not be loaded: {exc}"
-            ) from None
+        self.tokenizer, config, self.generation_config = load_text_side(location)
         self.location = location
         self.max_input_tokens = input_limit(self.tokenizer, config)
 
