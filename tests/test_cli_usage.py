@@ -40,6 +40,7 @@ def doc(tmp_path) -> Path:
         ("--beams", "0", "1 to 32"),
         ("--threads", "-2", f"1 to {os.cpu_count()}"),
         ("--batch-tokens", "0", "1 to 65,536"),
+        ("--chunk-tokens", "0", "1 to 4,096"),
         ("--max-input-mb", "-1", "above 0"),
         ("--max-input-mb", "nan", "above 0"),
         ("--max-input-mb", "inf", "above 0"),

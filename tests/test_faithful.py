@@ -44,9 +44,8 @@ def body(path):
 def test_a_lost_second_sentence_is_caught_and_translated_again_sentence_by_sentence(
     tmp_path, lossy, tiny_models
 ):
-    front = run(
-        tmp_path, TWO_SENTENCES + "\n", lossy["stops"], tiny_models[1], "--keep-translation"
-    )
+    packed = ("--keep-translation", "--chunk-tokens", "64")
+    front = run(tmp_path, TWO_SENTENCES + "\n", lossy["stops"], tiny_models[1], *packed)
     assert front["translation_chunks"] == 1  # both sentences were packed into one input
     assert front["retranslated_chunks"] == 1
     assert front["suspect_chunks"] == 0
@@ -61,7 +60,7 @@ def test_lost_numbers_are_retried_then_flagged_for_the_reader(tmp_path, lossy, t
         "Die Inflation lag im Oktober bei 2,4 Prozent. Im September waren es 1,9 Prozent.\n\n"
         "Der Rat tagte lange.\n"
     )
-    options = ("--keep-translation", "--bilingual")
+    options = ("--keep-translation", "--bilingual", "--chunk-tokens", "64")  # packed
     front = run(tmp_path, text, lossy["no digits"], tiny_models[1], *options)
     assert front["suspect_chunks"] == 1 and front["retranslated_chunks"] == 1
     translation = body(tmp_path / "bericht.en.md")
@@ -76,6 +75,16 @@ def test_lost_numbers_are_retried_then_flagged_for_the_reader(tmp_path, lossy, t
     summary = body(tmp_path / "bericht.summary.en.md")
     assert "1 passage(s) of the translation may have lost content" in summary
 
+
+
+def test_by_default_each_sentence_is_checked_and_flagged_on_its_own(tmp_path, lossy, tiny_models):
+    text = "Die Inflation lag im Oktober bei 2,4 Prozent. Im September waren es 1,9 Prozent.\n"
+    front = run(tmp_path, text, lossy["no digits"], tiny_models[1], "--keep-translation")
+    assert front["chunk_tokens"] == 1 and front["translation_chunks"] == 2  # a sentence each
+    assert front["suspect_chunks"] == 2 and front["retranslated_chunks"] == 0  # nothing finer
+    translation = body(tmp_path / "bericht.en.md")
+    assert "(missing number 2,4); check it against the source: „Die Inflation" in translation
+    assert "(missing number 1,9); check it against the source: „Im September" in translation
 
 def test_a_translation_at_the_length_cap_is_a_cut_and_is_redone_in_smaller_pieces(tiny_models):
     first, second = TWO_SENTENCES.split(". ")

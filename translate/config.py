@@ -42,6 +42,7 @@ INPUT_SUFFIXES = tuple(INPUT_FORMATS)
 # text of a document; PDF, Office and e-book files may be larger (translate/extract).
 DEFAULT_MAX_INPUT_BYTES = 2_000_000
 DEFAULT_BATCH_TOKENS = 1024
+DEFAULT_CHUNK_TOKENS = 1  # one sentence per translator input
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,9 @@ class RunOptions:
     source_lang: str | None = None  # None: detect; "de" forces translation
     max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES
     # Sentences are packed into chunks of at most this many tokens (never more than the
-    # model's own limit). Marian is trained on sentences: small chunks translate best.
-    chunk_tokens: int = 64
+    # model's own limit); 1 sends each sentence alone. Marian is trained on sentences, and
+    # packing measured slower, not faster (models.md, "Chunk size"): hence 1.
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
     # Token budget of one translation batch (padding included). Measured on 2 cores (torch
     # fp32, beam 4): 1,024 gave 93 tok/s at 1.1 GB peak, 4,096 only 48 tok/s at 2.2 GB (beam
     # search over a wide batch spends its time on padding and finished hypotheses).
