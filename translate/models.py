@@ -58,10 +58,12 @@ def locate(
         return ModelLocation(name=name, path=folder.resolve(), revision=_folder_revision(folder))
     if name.startswith((".", "/", "~")) or name.count("/") > 1:
         raise ModelNotAvailableError(f"model folder {name} does not exist")
+    # HF_HUB_OFFLINE is honoured here, not left to the library: the hub is never asked.
+    offline = _hub_offline()
     try:
-        path = _snapshot(name, revision, local_only=not download)
+        path = _snapshot(name, revision, local_only=offline or not download)
     except ModelNotAvailableError:
-        if not download and not local_only and not _hub_offline():
+        if not download and not local_only and not offline:
             path = _snapshot(name, revision, local_only=False)
         else:
             raise

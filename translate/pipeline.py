@@ -312,7 +312,11 @@ def summarize_many(
         outputs = _generate_batched(summarizer, [w[2] for w in windows], settings, batch_tokens)
         for (index, part, _), output in zip(windows, outputs):
             if part < 0:
-                results[index] = Summary(text=output.strip(), passes=passes.pop(index) + 1)
+                results[index] = (
+                    Summary(text=output.strip(), passes=passes.pop(index) + 1)
+                    if output.strip()  # an empty file would look like a summary of nothing
+                    else TranslateError("the summarizer returned an empty summary")
+                )
                 del pending[index]
             else:
                 parts_of[index][0][part] = output.strip()

@@ -16,7 +16,6 @@ from translate.config import RunOptions
 from translate.discovery import Document, discover
 from translate.errors import ConfigError
 from translate.modelset import ModelSet
-from translate.pipeline import segment_for_translation
 from translate.progress import NoProgress, Progress
 from translate.steps import (
     DocumentResult,
@@ -27,6 +26,7 @@ from translate.steps import (
     prepare,
     release,
     render_outputs,
+    segment_job,
     summarize_jobs,
     translate_jobs,
     write_outputs,
@@ -123,10 +123,8 @@ def _claim(job: Job, options: RunOptions) -> DocumentResult | None:
 def _segment(job: Job, models: ModelSet, options: RunOptions) -> DocumentResult | None:
     """Split a German job into chunks for the translator; a failure's result, else None."""
     try:
-        if job.language != "en":
-            job.segmentation = segment_for_translation(
-                models.translator, job.text, options.chunk_tokens
-            )
+        translator = models.translator if job.language != "en" else None
+        segment_job(job, translator, options.chunk_tokens)
     except Exception as exc:
         release(job)
         return failed(job.document.path, exc)

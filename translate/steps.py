@@ -15,6 +15,7 @@ from pathlib import Path
 from translate import __version__
 from translate.config import BILINGUAL_SUFFIX, SUMMARY_SUFFIX, TRANSLATION_SUFFIX, RunOptions
 from translate.discovery import Document, Dropped
+from translate.engine import TextGenerator
 from translate.errors import InputError, TranslateError, UnsupportedLanguageError
 from translate.extract import extract, max_file_bytes
 from translate.files import display_name, read_source, utf8_name
@@ -25,12 +26,13 @@ from translate.pipeline import (
     DocumentTranslation,
     Summary,
     TranslationStats,
+    segment_for_translation,
     summarize_many,
     translate_segmentations,
 )
 from translate.progress import Progress
 from translate.review import bilingual, marked_translation
-from translate.segment import Segmentation, plain_text
+from translate.segment import Segmentation, plain_text, split_blocks, split_sentences
 from translate.writing import (
     OutputLock,
     clean_leftovers_of_done,
@@ -67,7 +69,8 @@ class Job:
     sha256: str
     source_mode: int  # outputs are made no more readable than the input
     source: dict  # how its text was extracted: format, extractor, pages... (extract.py)
-    language: str
+    language: str  # what it is treated as: de (translate) or en (summarize only)
+    detected_language: str | None  # what language identification found (None: too little text)
     summary_path: Path
     translation_path: Path | None
     fingerprint: str
@@ -75,7 +78,10 @@ class Job:
     lock: OutputLock | None = None
     english_blocks: frozenset[int] = frozenset()
     segmentation: Segmentation | None = None  # None: nothing to translate (English source)
-    seconds: float = 0.0  # its share of the shared translation batches, then its own work
+    sentences: int = 0  # sentences found in the source, by the rules of its language
+    # Time spent on this document alone plus its share of the shared translation and summary
+    # batches; not model loading or conversion, which serve the whole run (README: `seconds`).
+    seconds: float = 0.0
     english: str | None = None  # the translation, once done
     stats: TranslationStats | None = None
     summary: Summary | TranslateError | None = None  # once summarized (see summarize_jobs)
@@ -99,6 +105,7 @@ class Rendered:
 
 def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | DocumentResult:
     """Read a document, extract and identify its text; decide whether it needs work at all."""
+    started = time.perf_counter()
     limit = max_file_bytes(document.path, options.max_input_bytes)
     source = read_source(document.path, limit, document.follow_symlinks)
     extracted = extract(document.path, source.data, options.max_input_bytes, ocr=options.ocr)
@@ -118,7 +125,9 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
     if not options.force and outputs_up_to_date(outputs, expected):
         clean_leftovers_of_done(outputs)
         return skipped(document, outputs, UP_TO_DATE)
-    language, english_blocks = decide_language(document.path, extracted.text, options.source_lang)
+    language, detected, english_blocks = decide_language(
+        document.path, extracted.text, options.source_lang
+    )
     return Job(
         document=document,
         text=extracted.text,
@@ -126,11 +135,13 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
         source_mode=source.mode,
         source=extracted.metadata,
         language=language,
+        detected_language=detected,
         summary_path=summary_path,
         translation_path=translation_path,
         fingerprint=expected,
         bilingual_path=bilingual_path,
         english_blocks=english_blocks,
+        seconds=time.perf_counter() - started,
     )
 
 
@@ -187,19 +198,21 @@ def skipped(document: Document, outputs: tuple[Path, ...], reason: str) -> Docum
     return DocumentResult(path=document.path, status="skipped", outputs=outputs, reason=reason)
 
 
-def decide_language(path: Path, text: str, forced: str | None) -> tuple[str, frozenset[int]]:
-    """The language to treat the text as, and the English blocks to copy untranslated."""
-    if forced == "de":
-        return "de", frozenset()
-    if forced == "en":
-        return "en", frozenset()
-    if forced:
+def decide_language(
+    path: Path, text: str, forced: str | None
+) -> tuple[str, str | None, frozenset[int]]:
+    """The language to treat the text as, the language detected (None: too little text to
+    tell), and the English blocks to copy untranslated (none when a language is forced)."""
+    if forced not in (None, "de", "en"):
         raise InputError(
             f"--source-lang {forced}: only de (translate) and en (summarize only) are supported"
         )
     report = detect(text)
+    if forced:
+        return forced, report.language, frozenset()
     if report.language in ("de", "en"):
-        return report.language, report.english_blocks if report.language == "de" else frozenset()
+        blocks = report.english_blocks if report.language == "de" else frozenset()
+        return report.language, report.language, blocks
     if report.language is None:
         raise UnsupportedLanguageError(
             f"{path}: too little text to identify its language; "
@@ -213,6 +226,24 @@ def decide_language(path: Path, text: str, forced: str | None) -> tuple[str, fro
         f"{path}: the text looks like {name} ({report.language}), not German{mix}; "
         "use --source-lang de to translate it anyway"
     )
+
+
+def segment_job(job: Job, counter: TextGenerator | None, chunk_tokens: int) -> None:
+    """Split a German job into chunks for the translator (`counter` counts its tokens: the
+    translator, or a tokenizer alone); count an English job's sentences. Both runners
+    (run.py, distributed/stages.py) segment through here, so their outputs agree."""
+    started = time.perf_counter()
+    if job.language == "en":
+        # By the rules of the language it is written in, even where en was forced.
+        job.sentences = count_sentences(job.text, "de" if job.detected_language == "de" else "en")
+    else:
+        job.segmentation = segment_for_translation(counter, job.text, chunk_tokens)
+        job.sentences = job.segmentation.sentence_count
+    job.seconds += time.perf_counter() - started
+
+
+def count_sentences(text: str, lang: str) -> int:
+    return sum(len(split_sentences(text[s:e], lang)) for s, e in split_blocks(text))
 
 
 def translate_jobs(
@@ -229,9 +260,10 @@ def translate_jobs(
             job.english = job.text
     if not to_translate:
         return
+    translator = models.translator  # loaded before the clock starts: loading is the run's
     started = time.perf_counter()
     results = translate_segmentations(
-        models.translator,
+        translator,
         [j.segmentation for j in to_translate],
         options.translation,
         options.batch_tokens,
@@ -240,7 +272,7 @@ def translate_jobs(
     )
     elapsed = time.perf_counter() - started
     total_chunks = max(1, sum(r.stats.chunks for r in results))
-    described = models.translator.describe(options.translation)
+    described = translator.describe(options.translation)
     for job, result in zip(to_translate, results):
         job.translation, job.english, job.stats = result, result.text, result.stats
         job.translation_settings = described
@@ -252,8 +284,8 @@ def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
     set each one's `summary` (or the error that stops it) and its share of the time."""
     if not jobs:
         return
+    summarizer = models.summarizer  # loaded before the clock starts: loading is the run's
     started = time.perf_counter()
-    summarizer = models.summarizer
     # Batches of at most one full window's padded tokens: a 1,024-token window still goes
     # alone, so the peak memory is a lone window's (measured in docs/benchmarks.md).
     summaries = summarize_many(
@@ -280,9 +312,9 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
     english = job.english if job.english is not None else job.text
     summary = job.summary
     seconds = job.seconds + time.perf_counter() - started
-    seg, stats = job.segmentation, job.stats
+    stats = job.stats
     counts = {
-        "sentences": seg.sentence_count if seg else 0,
+        "sentences": job.sentences,
         "translation_chunks": stats.chunks if stats else 0,
         "recovered_chunks": stats.recovered if stats else 0,
         "retranslated_chunks": stats.retranslated if stats else 0,
@@ -362,6 +394,7 @@ def _front_matter(
         "source_format": source.pop("format", None),
         **source,  # extractor (library and version); pages, attachments...
         "source_language": job.language,
+        "detected_language": job.detected_language,
         "translated": job.segmentation is not None,
         "english_paragraphs_kept": len(job.english_blocks),
         **{

@@ -22,7 +22,6 @@ from translate.config import RunOptions
 from translate.discovery import Document
 from translate.errors import TranslateError
 from translate.modelset import ModelSet
-from translate.pipeline import segment_for_translation
 from translate.run import SUMMARY_GROUP, wave_is_full
 from translate.steps import (
     DocumentResult,
@@ -33,6 +32,7 @@ from translate.steps import (
     prepare,
     release,
     render_outputs,
+    segment_job,
     summarize_jobs,
     translate_jobs,
     write_outputs,
@@ -103,9 +103,10 @@ def prepare_one(item, options: RunOptions, recipe: dict) -> Job | DocumentResult
             busy = busy_elsewhere(item, options)
             if busy is not None:
                 return busy
+        counter = None
         if item.language != "en":
             counter = _token_counter(options.models.mt_model, options.models.mt_revision)
-            item.segmentation = segment_for_translation(counter, item.text, options.chunk_tokens)
+        segment_job(item, counter, options.chunk_tokens)
         return item
     except Exception as exc:
         return failed(path, exc)
