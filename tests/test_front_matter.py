@@ -48,6 +48,7 @@ def body(path: Path) -> str:
     return path.read_text(encoding="utf-8").split("\n---\n", 1)[1].split("\n\n", 1)[1]
 
 
+@pytest.mark.slow
 def test_counts_of_a_german_document_known_by_hand(tmp_path, model_args):
     doc = tmp_path / "bericht.txt"
     doc.write_text(GERMAN, encoding="utf-8")
@@ -62,6 +63,7 @@ def test_counts_of_a_german_document_known_by_hand(tmp_path, model_args):
     assert read_front_matter(tmp_path / "bericht.en.md")["translation_chunks"] == 3
 
 
+@pytest.mark.slow
 def test_legacy_encodings_hash_the_bytes_and_pass_the_decoded_text_through(tmp_path, model_args):
     raw = {}
     for encoding, text in LEGACY.items():
@@ -78,6 +80,7 @@ def test_legacy_encodings_hash_the_bytes_and_pass_the_decoded_text_through(tmp_p
         assert front["sentences"] == 1
 
 
+@pytest.mark.slow
 def test_summary_passes_and_sentences_of_english_sources(tmp_path, model_args, tiny_models):
     from translate.torch_backend import TorchSeq2Seq
 
@@ -108,6 +111,7 @@ def test_summary_passes_and_sentences_of_english_sources(tmp_path, model_args, t
     assert body(tmp_path / "short.summary.en.md").endswith(SHORT_EN + "\n")
 
 
+@pytest.mark.slow
 def test_source_language_records_the_detected_and_the_forced_language(tmp_path, model_args):
     doc = tmp_path / "bericht.txt"
     doc.write_text(GERMAN, encoding="utf-8")
@@ -200,6 +204,7 @@ def test_seconds_are_the_documents_own_work_and_share_of_batches_not_loading(tmp
     assert front["seconds"] == round(expected["a.txt"], 2)
 
 
+@pytest.mark.slow
 def test_seconds_add_up_to_no_more_than_the_runs_wall_time(tmp_path, model_args):
     for i in range(3):
         (tmp_path / f"d{i}.txt").write_text(GERMAN * (i + 1), encoding="utf-8")

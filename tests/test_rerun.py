@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.test_model_revision import fake_model_folder
 from translate import models as models_module
 from translate.cli import app
 from translate.config import GenerationSettings, ModelOptions, RunOptions
@@ -107,8 +108,8 @@ def put_in_hub_cache(folder: Path, repo_id: str, commit: str) -> None:
     (repo / "refs" / "main").write_text(commit)
 
 
-def test_the_recipe_names_each_model_its_revision_and_every_setting(tmp_path, tiny_models):
-    marian, bart = tiny_models
+def test_the_recipe_names_each_model_its_revision_and_every_setting(tmp_path):
+    marian, bart = fake_model_folder(tmp_path / "marian"), fake_model_folder(tmp_path / "bart", 8)
     for commit in COMMITS:
         put_in_hub_cache(marian, "rerun-org/mt", commit)
     options = RunOptions(
@@ -191,6 +192,7 @@ def statuses(*args: str) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_keep_translation_rewrites_a_deleted_or_edited_translation(tmp_path, model_args):
     doc = tmp_path / "brief.txt"
     doc.write_text(GERMAN, encoding="utf-8")
@@ -207,6 +209,7 @@ def test_keep_translation_rewrites_a_deleted_or_edited_translation(tmp_path, mod
     assert without_timing(translation.read_bytes()) == without_timing(made)
 
 
+@pytest.mark.slow
 def test_a_changed_local_model_redoes_the_document(tmp_path, tiny_models):
     doc = tmp_path / "brief.txt"
     doc.write_text(GERMAN, encoding="utf-8")
