@@ -136,6 +136,10 @@ def test_the_recipe_names_each_model_its_revision_and_every_setting(tmp_path):
         fingerprints.add(fingerprint("s", ModelSet(variant).recipe()))
         assert len(fingerprints) == 2 + list(variants).index(name), name
     assert ModelSet(variants["mt revision"]).recipe()["translation_model_revision"] == COMMITS[0]
+    for commit in COMMITS:
+        put_in_hub_cache(bart, "rerun-org/sum", commit)
+    pinned = options.with_models(summary_model="rerun-org/sum", summary_revision=COMMITS[0])
+    assert ModelSet(pinned).recipe()["summary_model_revision"] == COMMITS[0]
 
 
 def test_a_missing_or_edited_translation_makes_the_document_redone(tmp_path):
