@@ -1,18 +1,16 @@
 """The run's models: located up front, loaded once on first use, a failed load remembered."""
 
-import json
 
 import pytest
 
+from tests.test_model_revision import fake_model_folder
 from translate import modelset
 from translate.config import ModelOptions, RunOptions
 from translate.errors import ModelNotAvailableError
 
 
 def model_folder(path):
-    path.mkdir()
-    (path / "config.json").write_text(json.dumps({"d_model": 16}))
-    return path
+    return fake_model_folder(path)
 
 
 @pytest.fixture
@@ -20,7 +18,7 @@ def loads(monkeypatch):
     """Records each load (location name, device, engine options) instead of loading."""
     calls = []
 
-    def fake_load(location, device, backend, quantize, threads):
+    def fake_load(location, device, backend, quantize, threads, progress=None):
         calls.append((location.name, device, backend, quantize, threads))
         if "broken" in location.name:
             raise ModelNotAvailableError(f"{location.name} could not be loaded")
