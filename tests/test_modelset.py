@@ -93,7 +93,7 @@ def test_the_recipe_leaves_unset_settings_out(tmp_path, loads):
         "chunk_tokens",
         "source_lang",
     ]
-    assert (recipe["chunk_tokens"], recipe["source_lang"]) == (64, None)
+    assert (recipe["chunk_tokens"], recipe["source_lang"]) == (1, None)  # a sentence each
     assert recipe["translation_settings"] == {"max_length_ratio": 2.0}
     assert recipe["summary_settings"] == {}
     assert recipe["backend"] == "auto" and recipe["quantize"] == "none"
