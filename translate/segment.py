@@ -201,7 +201,9 @@ def _split_after_quotes(block: str, spans: list[tuple[int, int]]) -> list[tuple[
     for start, end in spans:
         for match in _QUOTE_END.finditer(block, start, end):
             head = block[start : match.start() + 2]
-            if not quote_open(head, "\0"):  # the quote is closed: a sentence ends here
+            # A sentence ends here unless the quote closes one inside a quotation that is
+            # still open (the rest of the sentence closes it).
+            if not quote_open(head, block[match.end() : end]):
                 result.append((start, match.start() + 2))
                 start = match.end()
         result.append((start, end))
