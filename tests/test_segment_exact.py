@@ -82,6 +82,15 @@ def test_clauses_are_never_empty_and_lose_nothing(text):
 def test_english_sentences_end_after_a_closing_quotation_mark():
     text = 'Yes. He said "Go." Then he left.'
     assert texts(text, split_sentences(text, "en")) == ["Yes.", 'He said "Go."', "Then he left."]
+    # The library keeps these whole: »…« and „…“ are split after by our rule.
+    text = "Yes. He said: „Go.“ Then he left."
+    assert split_sentences(text, "en") == [(0, 4), (5, 19), (20, 33)]
+    text = "He said »Go.« Then he said »Stop.« Fine."
+    assert texts(text, split_sentences(text, "en")) == [
+        "He said »Go.«",
+        "Then he said »Stop.«",
+        "Fine.",
+    ]
     wrapped = 'She wrote: "It is late.\nWe go." Then she left.'
     assert texts(wrapped, split_sentences(wrapped, "en")) == [
         'She wrote: "It is late.\nWe go."',
@@ -137,10 +146,23 @@ def test_pieces_are_packed_by_their_own_token_counts():
     assert chunks == [first, "fünf sechs sieben acht,", "neun; zehn."]
 
 
+def quarters(text: str) -> int:
+    """A token per 4 characters or part of them, plus one: joined texts cost less than
+    their parts ("Aaaa," and "bbbb." 3 each, "Aaaa, bbbb." 4)."""
+    return -(-len(text) // 4) + 1
+
+
 def test_a_sentence_exactly_at_the_limit_is_not_cut():
-    text = "Eins, zwei drei vier fünf sechs sieben."  # 7 words: 8 tokens
-    (chunk,) = segment(text, words, limit=8).chunks
-    assert chunk.parts == ((0, len(text)),)
+    (chunk,) = segment("Aaaa, bbbb.", quarters, limit=4).chunks
+    assert (chunk.text, chunk.parts) == ("Aaaa, bbbb.", ((0, 11),))
+
+
+def test_pieces_of_a_long_sentence_are_packed_up_to_the_limit_not_the_target():
+    # As above, but a target of 2 tokens: "neun; zehn." (3 tokens) is still one piece.
+    first = "Einundzwanzig Zweiundzwanzig Dreiundzwanzig Vierundzwanzig;"
+    text = f"{first} fünf sechs sieben acht, neun; zehn."
+    chunks = [c.text for c in segment(text, words, limit=5, target=2).chunks]
+    assert chunks == [first, "fünf sechs sieben acht,", "neun; zehn."]
 
 
 def test_packing_estimates_with_the_next_sentence_own_count():
