@@ -100,6 +100,7 @@ def test_links_are_followed_only_when_asked(tmp_path):
     target.write_bytes(b"Hallo Welt.")
     link = tmp_path / "link.txt"
     link.symlink_to(target)
+    assert read_source(link, 100).data == b"Hallo Welt."  # by default
     assert read_source(link, 100, follow_symlinks=True).data == b"Hallo Welt."
     with pytest.raises(InputError) as caught:
         read_source(link, 100, follow_symlinks=False)
@@ -170,6 +171,7 @@ def test_binary_is_more_than_two_controls_or_one_in_a_hundred_of_the_first_64_ki
 
 def test_names_with_quotes_backslashes_and_controls_are_escaped_exactly():
     assert display_name("it's a\\b\n") == "'it\\'s a\\\\b\\n'"
+    assert display_name("X\n") == "'X\\n'"  # only quotes and backslashes get a backslash
     assert display_name("a\tb\rc") == "'a\\tb\\rc'"
     assert display_name(os.fsdecode(b"\x80\xff.txt")) == "'\\x80\\xff.txt'"
     assert one_line("a\tb\rc\udd00\U000e0001") == "a\\tb\\rc\\udd00\\U000e0001"
