@@ -59,6 +59,44 @@ def test_a_bad_option_value_is_one_line_naming_option_and_range(doc, option, val
     assert sorted(p.name for p in doc.parent.iterdir()) == ["brief.txt"]
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [
+        ("--ray-translators", "0", "1 to 10,000"),
+        ("--ray-summarizers", "-1", "1 to 10,000"),
+        ("--ray-summarizers", "10001", "1 to 10,000"),
+        ("--ray-io", "nfs", "'auto', 'shared', 'driver'"),
+        ("--ray", "head", "host:port"),
+        ("--ray", "http://head:8265", "ray://host:port"),
+        ("--ray", "head:70000", "host:port"),
+    ],
+)
+def test_a_bad_ray_option_value_is_refused_before_ray_is_asked(
+    doc, option, value, allowed, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "ray", None)  # refused before Ray would be imported
+    result = invoke("run", str(doc), "--ray", "local", option, value)
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ") and option in line and value in line and allowed in line
+    assert sorted(p.name for p in doc.parent.iterdir()) == ["brief.txt"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--ray-translators", "2"), ("--ray-summarizers", "1"), ("--ray-io", "driver")],
+)
+def test_a_ray_option_without_ray_is_a_usage_error(doc, option, value):
+    result = invoke("run", str(doc), option, value, "--mt-model", "x-org/not-even-looked-up")
+    assert result.exit_code == 2, result.output
+    (line,) = result.stderr.splitlines()
+    assert line == (
+        f"error: invalid value for '{option}': {option} works only with --ray ADDRESS "
+        "(see 'translate run --help')"
+    )
+    assert sorted(p.name for p in doc.parent.iterdir()) == ["brief.txt"]
+
+
 def test_usage_errors_exit_2_with_one_line(tmp_path):
     missing = invoke("run")
     assert missing.exit_code == 2 and len(missing.stderr.splitlines()) == 1

@@ -37,6 +37,11 @@ from translate.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE, Reporter, Ter
 MAX_BEAMS = 32
 MAX_BATCH_TOKENS = 65_536
 MAX_CHUNK_TOKENS = 4_096  # above any MarianMT input limit: the model's own limit wins
+MAX_RAY_ACTORS = 10_000
+# --ray besides auto and local: host:port or ray://host[:port] (host: a name or [IPv6]).
+RAY_ADDRESS = re.compile(
+    r"(?P<client>ray://)?(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+)(:(?P<port>\d{1,5}))?"
+)
 
 
 class _Group(TyperGroup):
@@ -147,6 +152,30 @@ def _megabytes(value: float) -> float:
     if not (math.isfinite(value) and value > 0):
         raise typer.BadParameter(f"{value} is not allowed (a number of MB above 0, e.g. 10)")
     return value
+
+
+def _ray_address(value: str | None) -> str | None:
+    if value is None or value in ("auto", "local"):
+        return value
+    match = RAY_ADDRESS.fullmatch(value)
+    port = int(match["port"]) if match and match["port"] is not None else None
+    missing = port is None and not (match and match["client"])  # host:port needs its port
+    if match is None or missing or (port is not None and not 1 <= port <= 65_535):
+        raise typer.BadParameter(
+            f"{value!r} is not a Ray address (allowed: auto, local, host:port, ray://host:port)"
+        )
+    return value
+
+
+def _ray_only(ray: str | None, **given) -> None:
+    """The --ray-* options mean nothing without --ray: refuse them rather than ignore them."""
+    if ray is None:
+        for name, value in given.items():
+            if value is not None:
+                option = "--" + name.replace("_", "-")
+                raise typer.BadParameter(
+                    f"{option} works only with --ray ADDRESS", param_hint=f"'{option}'"
+                )
 
 
 def _on_sigterm(signum, frame):
@@ -314,6 +343,7 @@ def run(
         typer.Option(
             "--ray",
             metavar="ADDRESS",
+            callback=_ray_address,
             help="Run on a Ray cluster: auto (the one `ray start` joined), host:port, "
             "ray://host:port, or local (start one here to try it). Needs the [ray] extra.",
         ),
@@ -321,23 +351,30 @@ def run(
     ray_translators: Annotated[
         int | None,
         typer.Option(
-            min=1, metavar="N", help="With --ray: translator actors (default: one per CPU/GPU)."
+            metavar="N",
+            callback=_whole_number(1, MAX_RAY_ACTORS),
+            help=f"With --ray: translator actors, 1 to {MAX_RAY_ACTORS:,} (default: one per "
+            "CPU/GPU of the cluster).",
         ),
     ] = None,
     ray_summarizers: Annotated[
         int | None,
         typer.Option(
-            min=1, metavar="N", help="With --ray: summarizer actors (default: one per CPU/GPU)."
+            metavar="N",
+            callback=_whole_number(1, MAX_RAY_ACTORS),
+            help=f"With --ray: summarizer actors, 1 to {MAX_RAY_ACTORS:,} (default: one per "
+            "CPU/GPU of the cluster).",
         ),
     ] = None,
     ray_io: Annotated[
-        RayIO,
+        RayIO | None,
         typer.Option(
             help="With --ray: shared: workers read inputs and write outputs (every node sees "
             "the files); driver: this process reads and writes, workers get the text; "
-            "auto: shared if a probe file shows every node sees the folders."
+            "auto (default): shared if a probe file shows every node sees the folders.",
+            show_default=False,
         ),
-    ] = RayIO.auto,
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log details; tracebacks on errors.")
@@ -349,6 +386,7 @@ def run(
     is a warning), 1 when any failed or the run could not start (a model or device missing),
     2 for a usage error, 130 when interrupted (143 on SIGTERM).
     """
+    _ray_only(ray, ray_translators=ray_translators, ray_summarizers=ray_summarizers, ray_io=ray_io)
     _setup_logging(verbose, quiet)
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise typer.BadParameter(f"{output_dir} is not a folder", param_hint="'--output-dir'")
@@ -396,7 +434,7 @@ def _ray_options(address, translators, summarizers, io, verbose):
         address=address,
         translators=translators,
         summarizers=summarizers,
-        io=io.value,
+        io=(io or RayIO.auto).value,
         verbose=verbose,
     )
 
