@@ -70,8 +70,9 @@ class Reporter:
         # Ray prints its workers' troubles on stdout: keep that for our report.
         ray_notes = contextlib.redirect_stdout(sys.stderr) if self.ray else contextlib.nullcontext()
         try:
-            with ray_notes:
-                for result in self._iter_results(documents, options):
+            # Closed here, not when collected: a Ray run stops its workers before we report.
+            with ray_notes, contextlib.closing(self._iter_results(documents, options)) as results:
+                for result in results:
                     self._show(result)
         except KeyboardInterrupt as exc:
             code = EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT

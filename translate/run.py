@@ -39,6 +39,9 @@ __all__ = ["DocumentResult", "ModelSet", "iter_results", "process_paths", "run_a
 # Translate this many chunks (of several documents) together before summarizing them:
 # big enough for full batches, small enough that an interruption loses little work.
 WAVE_CHUNKS = 256
+# A wave never spans two blocks of this many documents (in the run's order): a Ray run
+# prepares each block in its own task, and both runs then batch, and so translate, alike.
+WAVE_DOCUMENTS = 64
 # Summarize this many documents of a wave together: short documents' windows then share
 # batches (see pipeline.summarize_many), and results still come out every few documents.
 SUMMARY_GROUP = 8
@@ -46,6 +49,24 @@ SUMMARY_GROUP = 8
 
 def wave_is_full(wave: list[Job]) -> bool:
     return sum(len(j.segmentation.chunks) for j in wave if j.segmentation) >= WAVE_CHUNKS
+
+
+def plan_waves(jobs: Iterable[tuple[int, Job]]) -> Iterator[list[Job]]:
+    """Group segmented jobs, each with its document's index in the run, into the waves that
+    are translated together: in order, closed when full or at a block boundary."""
+    wave: list[Job] = []
+    block = None
+    for index, job in jobs:
+        if wave and index // WAVE_DOCUMENTS != block:
+            yield wave
+            wave = []
+        block = index // WAVE_DOCUMENTS
+        wave.append(job)
+        if wave_is_full(wave):
+            yield wave
+            wave = []
+    if wave:
+        yield wave
 
 
 def iter_results(
@@ -74,30 +95,48 @@ def iter_results(
             jobs.append(result)
         else:
             yield result
-    wave: list[Job] = []
-    loaded = False
+    index_of = {document.path: i for i, document in enumerate(documents)}
+    set_aside: list[DocumentResult] = []  # skipped or failed while waves form: said next
+    claimed: list[Job] = []  # whose locks the `finally` below frees, if still held
     try:
-        for job in jobs:
-            result = _claim(job, options)
-            if result is not None:
-                yield result
-                continue
-            wave.append(job)  # claimed: from here on, the `finally` below frees its lock
-            if not loaded:  # a model that fails to load fails the run once, here
-                models.load(translation=any(j.language != "en" for j in jobs))
-                loaded = True
-            result = _segment(job, models, options)
-            if result is not None:
-                wave.remove(job)
-                yield result
-                continue
-            if wave_is_full(wave):
-                yield from _finish_wave(wave, models, options, progress)
-                wave = []
-        yield from _finish_wave(wave, models, options, progress)
+        ready = _ready(jobs, options, models, set_aside, claimed)
+        for wave in plan_waves((index_of[job.document.path], job) for job in ready):
+            yield from _drain(set_aside)
+            yield from _finish_wave(wave, models, options, progress)
+        yield from _drain(set_aside)
     finally:  # also on Ctrl-C: free the locks of documents not finished
-        for job in wave:
+        for job in claimed:
             release(job)
+
+
+def _ready(
+    jobs: list[Job],
+    options: RunOptions,
+    models: ModelSet,
+    set_aside: list[DocumentResult],
+    claimed: list[Job],
+) -> Iterator[Job]:
+    """The jobs this run claims and segments, in order; the others' results set aside."""
+    loaded = False
+    for job in jobs:
+        result = _claim(job, options)
+        if result is not None:
+            set_aside.append(result)
+            continue
+        claimed.append(job)
+        if not loaded:  # a model that fails to load fails the run once, here
+            models.load(translation=any(j.language != "en" for j in jobs))
+            loaded = True
+        result = _segment(job, models, options)
+        if result is not None:
+            set_aside.append(result)
+            continue
+        yield job
+
+
+def _drain(results: list[DocumentResult]) -> Iterator[DocumentResult]:
+    while results:
+        yield results.pop(0)
 
 
 def _prepare_all(

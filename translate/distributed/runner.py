@@ -19,7 +19,14 @@ from pathlib import Path
 
 from translate.config import RunOptions
 from translate.discovery import Document
-from translate.distributed.cluster import TASK_CPUS, Pools, RayOptions, connect, plan_pools
+from translate.distributed.cancel import stop_job
+from translate.distributed.cluster import (
+    TASK_CPUS,
+    Pools,
+    RayOptions,
+    connect,
+    plan_pools,
+)
 from translate.distributed.stages import (
     Finished,
     Source,
@@ -32,6 +39,7 @@ from translate.distributed.stages import (
 from translate.errors import ModelNotAvailableError, TranslateError
 from translate.models import locate
 from translate.modelset import ModelSet
+from translate.run import WAVE_DOCUMENTS
 from translate.steps import DocumentResult, Job, failed, prepare
 
 log = logging.getLogger(__name__)
@@ -39,10 +47,6 @@ log = logging.getLogger(__name__)
 # A worker that dies while working on a document is restarted and the document retried
 # this many times; after that the document is reported as failed and the run goes on.
 RETRIES = 3
-# Documents prepared (and grouped into waves) by one task. A single-machine run forms its
-# waves over the whole run, so runs of up to this many documents batch (and so translate)
-# exactly alike; beyond, a wave may be cut where a block ends.
-WAVE_DOCUMENTS = 64
 
 
 def iter_results(
@@ -63,16 +67,29 @@ def iter_results(
         options = _pinned(options, recipe)
         pools = plan_pools(ray.cluster_resources(), options, ray_options)
         shared = _workers_see_files(ray, documents, ray_options)
-        log.info("Ray run: %s; %s", pools, "workers read and write" if shared else "driver I/O")
-        blocks: dict[int, list[Source | Job]] = {}  # the blocks waves are formed in
+        log.info(
+            "Ray run: %s; %s",
+            pools,
+            "workers read and write" if shared else "driver I/O",
+        )
+        todo: list[tuple[int, Source | Job]] = []
         for index, document in enumerate(documents):
             item = Source(document) if shared else _prepare_here(document, options, recipe)
             if isinstance(item, DocumentResult):
                 yield item
             else:
-                blocks.setdefault(index // WAVE_DOCUMENTS, []).append(item)
-        if blocks:
-            yield from _stream(ray, list(blocks.values()), options, recipe, pools, shared)
+                todo.append((index, item))
+        if todo:
+            yield from _stream(ray, split_blocks(todo), options, recipe, pools, shared)
+
+
+def split_blocks(items: list[tuple[int, object]]) -> list[list[tuple[int, object]]]:
+    """`(index in the run, item)` pairs in blocks of `WAVE_DOCUMENTS` documents, one prepare
+    task each: waves never span two blocks, in a single-machine run either."""
+    blocks: dict[int, list] = {}
+    for index, item in items:
+        blocks.setdefault(index // WAVE_DOCUMENTS, []).append((index, item))
+    return list(blocks.values())
 
 
 def _cluster_recipe(ray, options: RunOptions) -> dict:
@@ -80,7 +97,10 @@ def _cluster_recipe(ray, options: RunOptions) -> dict:
     the cluster sees them (a driver need not hold the models)."""
     m = options.models
     try:
-        for name, revision in ((m.mt_model, m.mt_revision), (m.summary_model, m.summary_revision)):
+        for name, revision in (
+            (m.mt_model, m.mt_revision),
+            (m.summary_model, m.summary_revision),
+        ):
             locate(name, revision, local_only=True)
         return _recipe(options.with_models(device="cpu"))
     except ModelNotAvailableError:
@@ -150,7 +170,11 @@ def probe_shared_files(ray, documents: list[Document]) -> bool:
             check.options(
                 scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)
             ).remote(
-                str(probe) if probe else None, token, str(first), stat.st_size, stat.st_mtime_ns
+                str(probe) if probe else None,
+                token,
+                str(first),
+                stat.st_size,
+                stat.st_mtime_ns,
             )
             for node in nodes
         ]
@@ -175,11 +199,17 @@ def _sees(probe: str | None, token: str, source: str, size: int, mtime_ns: int) 
 
 
 def _stream(
-    ray, blocks: list[list], options: RunOptions, recipe: dict, pools: Pools, shared: bool
+    ray,
+    blocks: list[list],
+    options: RunOptions,
+    recipe: dict,
+    pools: Pools,
+    shared: bool,
 ) -> Iterator[DocumentResult]:
-    pending = {item.document.path for block in blocks for item in block}
+    pending = {item.document.path for block in blocks for _, item in block}
     with _data_context():
         ds = _pipeline(ray, blocks, options, recipe, pools, shared)
+        finished = False
         try:
             for row in ds.iter_rows():
                 result = pickle.loads(row["item"])
@@ -187,8 +217,12 @@ def _stream(
                     result = write_claimed(result.job, result.rendered, options)
                 pending.discard(result.path)
                 yield result
+            finished = True
         except ray.exceptions.RayError as exc:
             raise TranslateError(f"the Ray job failed: {exc}".splitlines()[0]) from None
+        finally:  # Ctrl-C, SIGTERM, a caller that stops early: no worker writes after this
+            if not finished:
+                stop_job(ray, ds)
     for path in sorted(pending):  # their workers died more often than they were retried
         yield DocumentResult(
             path=path,

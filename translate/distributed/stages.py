@@ -7,9 +7,9 @@ translated `Job`, a `Finished` job (outputs made, for the driver to write) or a 
 and failed documents flow to the driver with the rest. Every exception a document raises
 becomes its failed result here: Ray only ever sees lost workers, which it retries.
 
-Waves are formed as a single-machine run forms them (`translate.run`): per block of
-`WAVE_DOCUMENTS` documents (runner.py), in their order, closed when full. The same batches make the
-same translations, so both runs write the same files.
+Waves are formed as a single-machine run forms them (`translate.run.plan_waves`): per block
+of `WAVE_DOCUMENTS` documents (one prepare task each), in their order, closed when full. The
+same batches make the same translations, so both runs write the same files.
 """
 
 import logging
@@ -22,7 +22,7 @@ from translate.config import RunOptions
 from translate.discovery import Document
 from translate.errors import TranslateError
 from translate.modelset import ModelSet
-from translate.run import SUMMARY_GROUP, wave_is_full
+from translate.run import SUMMARY_GROUP, plan_waves
 from translate.steps import (
     DocumentResult,
     Job,
@@ -75,22 +75,18 @@ class Wave:
 
 def prepare_block(batch: dict, options: RunOptions, recipe: dict) -> dict:
     """CPU task: read and decode a block's `Source`s (skipping what is done), segment its
-    jobs, and group them into waves."""
+    jobs, and group them into waves. A block holds `(index in the run, item)` pairs."""
     out: list = []
     for block in decode(batch):
-        wave = Wave([])
-        for item in block:
-            item = prepare_one(item, options, recipe)
-            if not isinstance(item, Job):
-                out.append(item)
-                continue
-            wave.jobs.append(item)
-            if wave_is_full(wave.jobs):
-                out.append(wave)
-                wave = Wave([])
-        if wave.jobs:
-            out.append(wave)
+        prepared = [(index, prepare_one(item, options, recipe)) for index, item in block]
+        out.extend(item for _, item in prepared if not isinstance(item, Job))
+        out.extend(form_waves(prepared))
     return encode(out)
+
+
+def form_waves(prepared: list[tuple[int, Job | DocumentResult]]) -> list[Wave]:
+    """The waves of a block's prepared jobs, as a single-machine run forms them."""
+    return [Wave(jobs) for jobs in plan_waves((i, j) for i, j in prepared if isinstance(j, Job))]
 
 
 def prepare_one(item, options: RunOptions, recipe: dict) -> Job | DocumentResult:
