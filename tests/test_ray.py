@@ -136,11 +136,21 @@ def test_driver_io_ships_texts_and_writes_the_same_files(cluster, plain, tmp_pat
     assert f"0 written, {DOCS} skipped, 1 failed" in again.stderr
 
 
-def summarizer(cluster):
-    """The cluster's summarizer actor process, as soon as there is one (it is slow to start:
-    it loads its model), so the test can act on it within milliseconds of a written output."""
-    wait_for(lambda: cluster.find("Summarizer"))
-    return cluster.find("Summarizer")[0]
+def new_summarizer(cluster, before: set[int]):
+    """A summarizer actor process not among `before` (pids), as soon as there is one (it is
+    slow to start: it loads its model), so the test can act on it within milliseconds."""
+    found = []
+
+    def started() -> bool:
+        found[:] = [p for p in cluster.find("Summarizer") if p.pid not in before]
+        return bool(found)
+
+    wait_for(started)
+    return found[0]
+
+
+def pids(cluster) -> set[int]:
+    return {p.pid for p in cluster.processes()}
 
 
 def busy(process) -> bool:
@@ -160,9 +170,11 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
     folder = documents(tmp_path / "docs", count)
     main = LOOPBACK_ONLY + "import sys\nfrom translate.cli import main\nsys.exit(main())"
     command = [sys.executable, "-c", main, "run", str(folder), *model_args, *ray_args(cluster)]
+    wait_for(lambda: not cluster.find("MapBatches"), 60)  # earlier tests' actors are gone
+    before = pids(cluster)
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     try:
-        at_work = summarizer(cluster)
+        at_work = new_summarizer(cluster, before)
         wait_for(lambda: any(folder.glob("*.summary.en.md")), 240, poll=0.002)
         # Frozen mid-run, as a summarizer still busy when Ctrl-C comes: without the driver's
         # stop it would go on writing once thawed, after the driver has exited.
@@ -190,9 +202,10 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
 
     # The Ray rerun does only what is left, although its summarizer is killed at work.
     killed: list[float] = []
+    before = pids(cluster)
 
     def kill_the_summarizer():
-        process = summarizer(cluster)
+        process = new_summarizer(cluster, before)
         wait_for(lambda: busy(process), 240, poll=0.002)
         process.send_signal(signal.SIGKILL)
         killed.append(time.time())
