@@ -220,3 +220,30 @@ def test_an_unwritable_cache_is_one_run_level_error(tmp_path, doc, model_args, m
     report = json.loads(result.stdout)
     assert report["error"]["kind"] == "usage" and report["documents"] == []
     assert sorted(p.name for p in doc.parent.iterdir()) == sorted(["brief.txt", "shared-cache"])
+
+
+def test_a_signal_a_finalizer_swallowed_still_stops_the_run(tmp_path, monkeypatch):
+    """Python drops an exception raised while a finalizer runs: Ctrl-C landing there must not
+    be lost (the run would go on to the end and exit 0)."""
+    import signal
+
+    from translate.config import RunOptions
+    from translate.report import EXIT_SIGINT, Reporter, on_signal
+    from translate.steps import DocumentResult
+
+    for i in range(3):
+        (tmp_path / f"doc{i}.txt").write_text("Der Präsident sagte am Montag.\n")
+
+    class Finalized:
+        def __del__(self):
+            on_signal(signal.SIGINT, None)  # its KeyboardInterrupt goes nowhere
+
+    def results(documents, options):
+        for document in documents:
+            Finalized()
+            yield DocumentResult(path=document.path, status="skipped", reason="up to date")
+
+    monkeypatch.setattr(Reporter, "_iter_results", lambda self, d, o: results(d, o))
+    reporter = Reporter(quiet=True, as_json=False)
+    assert reporter.run([tmp_path], RunOptions()) == EXIT_SIGINT
+    assert len(reporter.results) == 1  # stopped at the next document

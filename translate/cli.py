@@ -32,7 +32,7 @@ from translate.config import (
     RunOptions,
 )
 from translate.errors import TranslateError
-from translate.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE, Reporter, Terminated
+from translate.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE, Reporter, on_signal
 
 MAX_BEAMS = 32
 MAX_BATCH_TOKENS = 65_536
@@ -176,10 +176,6 @@ def _ray_only(ray: str | None, **given) -> None:
                 raise typer.BadParameter(
                     f"{option} works only with --ray ADDRESS", param_hint=f"'{option}'"
                 )
-
-
-def _on_sigterm(signum, frame):
-    raise Terminated()
 
 
 MtModel = Annotated[
@@ -414,7 +410,8 @@ def run(
         batch_tokens=batch_tokens,
         chunk_tokens=chunk_tokens,
     )
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     reporter = Reporter(quiet=quiet, as_json=json_report)
     if ray is not None:
         reporter.ray = _ray_options(ray, ray_translators, ray_summarizers, ray_io, verbose)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,22 @@ log = logging.getLogger("translate.cli")
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so cleanup runs the same way."""
+
+
+_received: list[int] = []  # the signals `on_signal` handled during this run
+
+
+def on_signal(signum, frame) -> None:
+    """SIGINT and SIGTERM: raise as Python does, and remember the signal. Python drops an
+    exception raised while a finalizer runs (a weakref callback, a __del__), so a signal
+    landing there would be lost and the run would go on to the end; `Reporter.run` then
+    stops at the next document instead."""
+    _received.append(signum)
+    raise _interruption(signum)
+
+
+def _interruption(signum: int) -> KeyboardInterrupt:
+    return Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 class Reporter:
@@ -52,6 +69,7 @@ class Reporter:
         from translate.steps import from_dropped
 
         started = time.perf_counter()
+        _received.clear()
         documents, dropped = discover(
             paths,
             options.recursive,
@@ -74,6 +92,8 @@ class Reporter:
             with ray_notes, contextlib.closing(self._iter_results(documents, options)) as results:
                 for result in results:
                     self._show(result)
+                    if _received:  # a signal whose exception a finalizer swallowed
+                        raise _interruption(_received[-1])
         except KeyboardInterrupt as exc:
             code = EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
             error = {"message": _INTERRUPTED, "kind": "interrupted"}
