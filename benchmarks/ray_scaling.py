@@ -1,24 +1,27 @@
 """Ray against a plain run on the same workload, and Ray's scaling over local nodes.
 
-    python -m benchmarks.ray_scaling                 # 30 documents (benchmarks/workload.py)
-    python -m benchmarks.ray_scaling --documents 12  # quicker
+    python -m benchmarks.ray_scaling                 # 20 documents: ~20-25 min on 2 quiet cores
+    python -m benchmarks.ray_scaling --documents 2 --limit-words 100   # smoke: does it all work
 
-On this machine, with the same models, settings and documents:
+On this machine, with the same models, settings and documents (benchmarks/workload.py):
 
   plain   translate's single-machine run (one process, every CPU)
   ray 1x2 a Ray cluster of one node with 2 CPUs (the default actor pools)
   ray 1x1 one node with 1 CPU
   ray 2x1 two nodes with 1 CPU each (separate `ray start` processes on 127.0.0.1)
 
+Models: the published architectures with random weights (benchmarks/build.py, built once),
+on the default engine, with the main benchmark's forced lengths (benchmarks/common.py): every
+translation and summary is computed in full at a real one's length, then replaced by English
+of a real length, so random weights cost what the real models cost. In the Ray runs the same
+replacement is installed in every worker process (a Ray worker setup hook).
+
 Each figure is documents/minute end to end (cluster already up; workers, model loading and
 the run included) and steady (from the first result to the last, n-1 documents: the rate a
 long run settles at). Printed ratios: ray 1x2 / plain (Ray's overhead on one machine; target
->= 0.8) and ray 2x1 / ray 1x1 (scaling; target >= 1.7). The load average is printed before
-and after: other processes on the machine slow every figure alike, but not evenly.
-
-Models: the tiny random-weight checkpoints the tests build (tests/checkpoints.py), so a run
-takes minutes, not hours. Their per-document compute is small, so Ray's fixed costs weigh
-more than they would with the real models: the overhead ratio is a lower bound.
+>= 0.8) and ray 2x1 / ray 1x1 (scaling; target >= 1.7), and what a million documents cost
+in node-hours at the measured one-node rate. The load average is printed throughout: other
+processes on the machine slow every figure, but not evenly.
 """
 
 from __future__ import annotations
@@ -28,57 +31,135 @@ import os
 import shutil
 import tempfile
 import time
+from functools import lru_cache
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = 20
+SETUP_HOOK = "benchmarks.ray_scaling.force_lengths"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--documents", type=int, default=30)
+    parser.add_argument("--documents", type=int, default=DOCUMENTS)
+    parser.add_argument("--limit-words", type=int, help="cap every document (a smoke run)")
     args = parser.parse_args(argv)
+    from benchmarks import build
     from tests.raycluster import LOOPBACK_ONLY, quiet_ray_env
 
+    build.build()  # the published architectures, random weights; once
     work = Path(tempfile.mkdtemp(prefix="ray-scaling-"))
-    os.environ.update(quiet_ray_env())
-    os.environ["TRANSLATE_CACHE"] = str(work / "cache")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    env = {"TRANSLATE_CACHE": str(work / "cache"), "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    os.environ.update({**quiet_ray_env(), **env})
     exec(LOOPBACK_ONLY)
+    force_lengths()  # the plain run's models, as every Ray worker's
     try:
-        options, docs = _set_up(work, args.documents)
+        options, docs = _set_up(work, args.documents, args.limit_words)
         print(f"load average before: {_load()}")
         print(f"workload: {len(docs)} documents, {sum(_words(d.path) for d in docs):,} words")
-        plain = _measure("plain", lambda: _plain(docs, options(work / "plain")), len(docs))
-        figures = {"plain": plain}
+        figures = {"plain": _measure("plain", lambda: _plain(docs, options(work / "plain")))}
         for nodes, cpus in ((1, 2), (1, 1), (2, 1)):
             name = f"ray {nodes}x{cpus}"
             out = work / name.replace(" ", "-")
             figures[name] = _measure(
-                name, lambda n=nodes, c=cpus, o=out: _ray(docs, options(o), n, c, work), len(docs)
+                name, lambda n=nodes, c=cpus, o=out: _ray(docs, options(o), n, c, env)
             )
         print(f"load average after: {_load()}")
-        for kind in ("end to end", "steady"):
-            over = figures["ray 1x2"][kind] / figures["plain"][kind]
-            scale = figures["ray 2x1"][kind] / figures["ray 1x1"][kind]
-            print(
-                f"{kind:10}: ray 1x2 / plain = {over:.2f}x (target >= 0.8); "
-                f"ray 2x1 / ray 1x1 = {scale:.2f}x (target >= 1.7)"
-            )
+        _conclude(figures)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _set_up(work: Path, count: int):
+def _conclude(figures: dict) -> None:
+    for kind in ("end to end", "steady"):
+        over = figures["ray 1x2"][kind] / figures["plain"][kind]
+        scale = figures["ray 2x1"][kind] / figures["ray 1x1"][kind]
+        print(
+            f"{kind:10}: ray 1x2 / plain = {over:.2f}x (target >= 0.8); "
+            f"ray 2x1 / ray 1x1 = {scale:.2f}x (target >= 1.7)"
+        )
+    per_hour = figures["ray 1x2"]["steady"] * 60
+    print(
+        f"one 2-CPU node on Ray: {per_hour:,.0f} documents/hour (steady): a million documents "
+        f"of this mix = {1e6 / per_hour:,.0f} node-hours on such nodes"
+    )
+
+
+def force_lengths() -> None:
+    """Every model loaded from now on, in this process, computes its forced lengths in full
+    and then hands on English of a real length (benchmarks/variant.py does the same for the
+    main benchmark). Also the Ray workers' setup hook."""
+    from translate.modelset import ModelSet
+
+    if getattr(ModelSet, "_lengths_forced", False):
+        return
+    load = ModelSet._load
+
+    def load_forced(self, location, role):
+        model = load(self, location, role)
+        _replace_output(model, role)
+        return model
+
+    ModelSet._load = load_forced
+    ModelSet._lengths_forced = True
+
+
+def _replace_output(model, role: str) -> None:
+    from translate.engine import Generation
+
+    stand_in = _english()
+    if role == "translation":
+        generate = model.generate_detailed
+
+        def translate(texts, settings):
+            generate(texts, settings)  # computed in full, at the forced length ...
+            return [Generation(stand_in.for_source(t), finished=True) for t in texts]
+
+        model.generate_detailed = translate
+    else:
+        summarize = model.generate
+
+        def summary(texts, settings):
+            summarize(texts, settings)  # ... then English of a real length
+            return [stand_in.summary() for _ in texts]
+
+        model.generate = summary
+
+
+@lru_cache(maxsize=1)
+def _english():
+    from transformers import AutoTokenizer
+
+    from benchmarks import build
+    from benchmarks.common import EnglishStandIn
+
+    return EnglishStandIn(AutoTokenizer.from_pretrained(build.SUMMARY_DIR))
+
+
+def _set_up(work: Path, count: int, limit_words: int | None):
+    from benchmarks import build
+    from benchmarks.common import SUMMARY_TOKENS, TRANSLATION_LENGTH_RATIO
     from benchmarks.workload import generate
-    from tests.checkpoints import build_bart, build_marian
-    from translate.config import ModelOptions, RunOptions
+    from translate.config import GenerationSettings, ModelOptions, RunOptions
     from translate.discovery import discover
 
-    marian, bart = build_marian(work / "marian"), build_bart(work / "bart")
-    generate(work / "docs", count)
+    generate(work / "docs", count, limit_words)
     docs, _ = discover([work / "docs"])
 
     def options(out: Path) -> RunOptions:
-        models = ModelOptions(mt_model=str(marian), summary_model=str(bart), device="cpu")
-        return RunOptions(models=models, force=True, output_dir=out)
+        models = ModelOptions(mt_model=str(build.MT_DIR), summary_model=str(build.SUMMARY_DIR))
+        return RunOptions(
+            models=models,
+            # The CLI's translation settings, lengths forced (as benchmarks/variant.py).
+            translation=GenerationSettings(
+                max_length_ratio=2.0, forced_length_ratio=TRANSLATION_LENGTH_RATIO
+            ),
+            summary=GenerationSettings(
+                min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS
+            ),
+            force=True,
+            output_dir=out,
+        )
 
     _plain(docs[:1], options(work / "warm-up"))  # converts the models once, not measured
     return options, docs
@@ -90,34 +171,66 @@ def _plain(docs, options) -> list[float]:
     return _timed(iter_results(docs, options))
 
 
-def _ray(docs, options, nodes: int, cpus: int, work: Path) -> list[float]:
+def _ray(docs, options, nodes: int, cpus: int, env: dict) -> list[float]:
+    import logging
+
+    import ray
+
     from tests.raycluster import LocalCluster
     from translate.distributed import RayOptions, iter_results
 
-    cluster = LocalCluster(nodes, cpus, env={"TRANSLATE_CACHE": str(work / "cache")})
+    cluster = LocalCluster(nodes, cpus, env=env)
     try:
         started = time.perf_counter()
-        return [started, *_timed(iter_results(docs, options, RayOptions(cluster.address)))]
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # its progress notes
+        ray.init(
+            address=cluster.address,
+            runtime_env={"worker_process_setup_hook": SETUP_HOOK},
+            logging_level=logging.ERROR,
+            log_to_driver=False,
+        )
+        try:
+            return [started, *_timed(iter_results(docs, options, RayOptions(cluster.address)))]
+        finally:
+            ray.shutdown()
     finally:
         left = cluster.stop()
         assert not left, f"Ray processes left: {left}"
 
 
 def _timed(results) -> list[float]:
-    """When each result came; every document must have been written."""
+    """When each result came; every document must have been written, by forced models."""
     times = []
     for result in results:
         if result.status != "written":
             raise SystemExit(f"{result.path}: {result.status}: {result.reason}")
         times.append(time.perf_counter())
+        _check_forced(result.outputs[0])
     return times
 
 
-def _measure(name: str, run, count: int) -> dict:
+def _check_forced(summary: Path) -> None:
+    """The summary is the stand-in's English, not random weights' noise: else the models of
+    this run (a Ray worker without the setup hook) did not cost what real ones cost."""
+    from benchmarks.common import ENGLISH_CORPUS
+
+    words = summary.read_text(encoding="utf-8").split("# Summary", 1)[-1].split()[-20:]
+    known = _corpus_words(ENGLISH_CORPUS)
+    if sum(w in known for w in words) < 0.9 * len(words):
+        raise SystemExit(f"{summary}: not the forced-length stand-in's English: {words}")
+
+
+@lru_cache(maxsize=1)
+def _corpus_words(path: Path) -> frozenset[str]:
+    return frozenset(path.read_text(encoding="utf-8").split())
+
+
+def _measure(name: str, run) -> dict:
     started = time.perf_counter()
     times = run()
     if name != "plain":
         started, times = times[0], times[1:]
+    count = len(times)
     total = times[-1] - started
     steady = times[-1] - times[0]
     figures = {
@@ -125,8 +238,8 @@ def _measure(name: str, run, count: int) -> dict:
         "steady": (count - 1) / steady * 60 if steady > 0 else float("nan"),
     }
     print(
-        f"{name:8} {figures['end to end']:7.1f} docs/min end to end ({total:.1f} s), "
-        f"{figures['steady']:7.1f} docs/min steady; load {_load()}",
+        f"{name:8} {figures['end to end']:7.2f} docs/min end to end ({total:.1f} s), "
+        f"{figures['steady']:7.2f} docs/min steady; load {_load()}",
         flush=True,
     )
     return figures
