@@ -314,6 +314,7 @@ def test_a_ray_run_cuts_waves_where_a_plain_run_does():
             source_mode=0o644,
             source={},
             language="de",
+            detected_language="de",
             summary_path=Path(f"doc{index:03}.summary.en.md"),
             translation_path=None,
             fingerprint="",
