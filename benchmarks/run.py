@@ -225,11 +225,18 @@ def _write(data: dict, args) -> int:
     if args.markdown:
         # Replace the previous run's section; keep what a person wrote above it.
         previous = args.markdown.read_text(encoding="utf-8") if args.markdown.exists() else ""
-        intro = previous.split("## Benchmark run", 1)[0] if "## Benchmark run" in previous else ""
+        intro = kept_intro(previous)
         link = os.path.relpath(PLOT, args.markdown.resolve().parent)
         args.markdown.write_text(intro + report.render(data, True, link), encoding="utf-8")
     results = list(data["results"].values()) + [p["result"] for p in data["scaling"]]
     return 0 if all("error" not in r for r in results) else 1
+
+
+def kept_intro(previous: str) -> str:
+    """What a person wrote above the previous run's section: up to its heading, which starts
+    a line (the text above may quote the heading's words)."""
+    heading = "\n## Benchmark run "
+    return previous.split(heading, 1)[0] + "\n" if heading in previous else ""
 
 
 # --- measuring ------------------------------------------------------------------------------

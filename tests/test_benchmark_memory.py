@@ -61,3 +61,16 @@ def test_peak_is_the_childs_own_even_when_a_big_parent_starts_it():
     # ... while the benchmark's figure is still the child's own, as /usr/bin/time measures it.
     assert from_big["own"] == pytest.approx(by_time_mib, abs=8)
     assert from_big["own"] < PARENT_MB
+
+
+def test_a_rerun_keeps_what_a_person_wrote_above_the_run_even_when_it_quotes_the_heading():
+    from benchmarks.run import kept_intro
+
+    previous = (
+        "# Speed\n\nEverything above \"## Benchmark run\" is kept.\n\n## Reading\n\nFast.\n\n"
+        "## Benchmark run 2026-11-29T11:56:27+00:00 (quick)\n\n| old | table |\n"
+    )
+    intro = kept_intro(previous)
+    assert intro == previous.split("## Benchmark run 2026")[0]
+    assert intro.endswith("Fast.\n\n") and "old" not in intro
+    assert kept_intro("# A file without a run\n") == ""
