@@ -12,7 +12,7 @@ from tests.test_model_revision import fake_model_folder
 from translate.config import ModelOptions, RunOptions
 from translate.discovery import discover
 from translate.errors import ModelNotAvailableError
-from translate.run import iter_results, run_all, wave_is_full
+from translate.run import iter_results, plan_waves, run_all, wave_is_full
 from translate.writing import OutputLock
 
 GERMAN = "Der erste Absatz ist hier und er ist deutsch.\n"
@@ -112,13 +112,14 @@ def test_documents_after_a_failed_or_busy_one_are_still_done(tmp_path, monkeypat
         results = {r.path.name: r for r in iter_results(docs, RunOptions(), models)}
     finally:
         busy.release()
-    assert {n: r.status for n, r in results.items()} == {
-        "a.txt": "skipped",
-        "b.txt": "failed",
-        "c.txt": "failed",
-        "d.txt": "failed",
-        "e.txt": "written",
-    }
+    # b fails as it is read; a, c and d are said before e's wave is translated.
+    assert [(n, r.status) for n, r in results.items()] == [
+        ("b.txt", "failed"),
+        ("a.txt", "skipped"),
+        ("c.txt", "failed"),
+        ("d.txt", "failed"),
+        ("e.txt", "written"),
+    ]
     path = {n: str(tmp_path / n) for n in results}
     assert results["a.txt"].reason.startswith("another translate run is working on it")
     assert results["b.txt"].reason == f"{path['b.txt']}: the file is empty"
@@ -216,3 +217,31 @@ def test_a_failed_joint_summary_is_logged_and_each_document_summarized_alone(tmp
     (record,) = [r for r in caplog.records if r.name == "translate.run"]
     assert record.getMessage() == "summarizing documents together failed"
     assert record.levelname == "DEBUG" and record.exc_info[0] is RuntimeError  # for --verbose
+
+
+def test_a_document_failing_after_the_last_wave_is_still_reported(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "WAVE_CHUNKS", 1)  # a is a wave of its own at once
+    models = CountingModels(Clock())
+    count = models._models["translator"].count_tokens
+
+    def count_or_fail(text):
+        if "KAPUTT" in text:
+            raise ValueError("cannot count this")
+        return count(text)
+
+    models._models["translator"].count_tokens = count_or_fail
+    docs = write(tmp_path, **{"a.txt": GERMAN, "b.txt": "KAPUTT " + GERMAN})
+    assert outcome(iter_results(docs, RunOptions(), models)) == [
+        ("a.txt", "written"),
+        ("b.txt", "failed"),
+    ]
+
+
+def test_waves_close_at_each_block_of_documents():
+    def job(name):
+        return types.SimpleNamespace(name=name, segmentation=types.SimpleNamespace(chunks=[0]))
+
+    jobs = [(i, job(i)) for i in range(run_module.WAVE_DOCUMENTS + 3) if i != 2]
+    waves = [[j.name for j in wave] for wave in plan_waves(jobs)]
+    block = run_module.WAVE_DOCUMENTS
+    assert waves == [[i for i in range(block) if i != 2], list(range(block, block + 3))]
