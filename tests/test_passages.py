@@ -9,9 +9,11 @@ from tests.test_pipeline import FakeModel
 from translate.config import GenerationSettings
 from translate.pipeline import (
     Passage,
+    segment_for,
     segment_for_translation,
     translate_passages,
     translate_segmentations,
+    translate_texts,
 )
 
 TWO = "Der Hund bellt heute sehr laut. Die Katze schläft ruhig im Haus."
@@ -26,7 +28,12 @@ class Lossy(FakeModel):
 
     def generate(self, texts, settings):
         self.calls.append((list(texts), settings))
-        return [re.split(r"(?<=\.) ", t)[0].upper() for t in texts]
+        return [
+            "the the the the the the the the the the the the"  # loops, as FakeModel's
+            if t in self.loop_once and settings.no_repeat_ngram_size is None
+            else re.split(r"(?<=\.) ", t)[0].upper()
+            for t in texts
+        ]
 
 
 @dataclass
@@ -105,3 +112,66 @@ def test_a_packed_chunk_that_lost_a_sentence_is_redone_as_its_sentences():
     assert result.text == TWO.upper()
     assert (result.stats.chunks, result.stats.retranslated, result.stats.suspect) == (1, 1, 0)
     assert [texts for texts, _ in model.calls] == [[TWO], list(HALVES)]
+
+
+class Recorder:
+    def __init__(self):
+        self.phases, self.advanced = [], 0
+
+    def phase(self, kind, text, total=None, unit=""):
+        self.phases.append((kind, text, total, unit))
+
+    def advance(self, amount=1):
+        self.advanced += amount
+
+
+def test_a_looping_translation_is_redone_and_each_phase_is_said():
+    model = FakeModel(loop_once={"Der Hund bellt."})
+    progress = Recorder()
+    texts = ["Der Hund bellt.", "Ja."]  # 4 and 2 tokens
+    outputs, redone = translate_texts(model, texts, GenerationSettings(), 100, progress)
+    assert [o.text for o in outputs] == ["DER HUND BELLT.", "JA."] and redone == [True, False]
+    assert progress.phases == [
+        ("translate", "translating", 6, "tokens"),
+        ("translate", "translating again 1 looping piece(s)", None, ""),
+    ]
+    assert progress.advanced == 6
+
+
+def test_a_passage_redone_in_parts_is_said_and_a_looping_first_try_is_counted():
+    model = Lossy(loop_once={TWO})
+    progress = Recorder()
+    (outcome,) = translate_passages(
+        model, [Passage(TWO, 2, HALVES)], GenerationSettings(), 100, progress
+    )
+    assert outcome.recovered and outcome.retranslated and outcome.text == TWO.upper()
+    assert ("translate", "translating 1 doubtful piece(s) again, in parts", None, "") in (
+        progress.phases
+    )
+    assert [p[0] for p in progress.phases].count("translate") >= 3  # the parts are heard too
+
+
+def test_a_documents_suspect_chunks_are_flagged_and_counted():
+    @dataclass
+    class NumberlessLooping(Numberless):
+        def generate(self, texts, settings):
+            looped = [t in self.loop_once and settings.no_repeat_ngram_size is None for t in texts]
+            done = super().generate(texts, settings)
+            return ["the " * 12 if loop else out for loop, out in zip(looped, done)]
+
+    model = NumberlessLooping(loop_once={"Das ist viel."})
+    model.describe = lambda settings: {}
+    text = "Es kostet 25 Euro. Das ist viel. Es dauert 3 Tage."
+    seg = segment_for_translation(model, text, 1)  # a sentence each: 3 chunks
+    (result,) = translate_segmentations(model, [seg], GenerationSettings(), 100)
+    assert result.flagged() == [0, 2]  # the numbers are gone; nothing finer to try
+    stats = result.stats
+    assert (stats.chunks, stats.suspect, stats.recovered, stats.retranslated) == (3, 2, 1, 0)
+    assert result.text == "ES KOSTET  EURO. DAS IST VIEL. ES DAUERT  TAGE."
+
+
+def test_segment_for_reads_german_by_default_and_packs_to_the_target():
+    model = FakeModel(max_input_tokens=50)
+    text = "Dr. Müller kam. Er blieb."  # "Dr." ends no German sentence
+    assert [c.text for c in segment_for(model, text, 1).chunks] == ["Dr. Müller kam.", "Er blieb."]
+    assert [c.text for c in segment_for(model, text, 50).chunks] == [text]
