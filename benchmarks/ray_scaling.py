@@ -7,8 +7,9 @@ On this machine, with the same models, settings and documents (benchmarks/worklo
 
   plain   translate's single-machine run (one process, every CPU)
   ray 1x2 a Ray cluster of one node with 2 CPUs (the default actor pools)
-  ray 1x1 one node with 1 CPU
-  ray 2x1 two nodes with 1 CPU each (separate `ray start` processes on 127.0.0.1)
+  ray 1x1 one node with 1 CPU, its processes pinned to one core
+  ray 2x1 two nodes with 1 CPU each (separate `ray start` processes on 127.0.0.1), each
+          pinned to a core of its own
 
 Models: the published architectures with random weights (benchmarks/build.py, built once),
 on the default engine, with the main benchmark's forced lengths (benchmarks/common.py): every
@@ -179,7 +180,10 @@ def _ray(docs, options, nodes: int, cpus: int, env: dict) -> list[float]:
     from tests.raycluster import LocalCluster
     from translate.distributed import RayOptions, iter_results
 
-    cluster = LocalCluster(nodes, cpus, env=env)
+    # A 1-CPU node gets one core of its own: Ray's CPU count is a reservation, not a limit,
+    # and a node's translator and summarizer would otherwise compute on both cores at once.
+    cores = [{node % os.cpu_count()} for node in range(nodes)] if cpus == 1 else None
+    cluster = LocalCluster(nodes, cpus, env=env, cores=cores)
     try:
         started = time.perf_counter()
         logging.getLogger("ray.data").setLevel(logging.ERROR)  # its progress notes

@@ -64,7 +64,16 @@ sys.exit(main())
 class LocalCluster:
     """Nodes of one Ray cluster on this machine, each with `cpus_per_node` CPUs."""
 
-    def __init__(self, nodes: int = 2, cpus_per_node: int = 1, env: dict | None = None):
+    def __init__(
+        self,
+        nodes: int = 2,
+        cpus_per_node: int = 1,
+        env: dict | None = None,
+        cores: list[set[int]] | None = None,
+    ):
+        """`cores`: the physical cores each node's processes may run on (one set per node; a
+        benchmark pins nodes so that a 1-CPU node really has one core), or any core."""
+        self.cores = cores
         # Short: Ray's socket paths (under the temp dir) must fit in 107 bytes.
         self.temp_dir = Path(tempfile.mkdtemp(prefix="rt-", dir="/tmp"))
         self.token = secrets.token_hex(8)
@@ -77,14 +86,13 @@ class LocalCluster:
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         try:
-            self._start(head=True, cpus=cpus_per_node)
-            for _ in range(nodes - 1):
-                self._start(head=False, cpus=cpus_per_node)
+            for index in range(nodes):
+                self._start(head=index == 0, cpus=cpus_per_node, node=index)
         except BaseException:
             self.stop()
             raise
 
-    def _start(self, head: bool, cpus: int) -> None:
+    def _start(self, head: bool, cpus: int, node: int = 0) -> None:
         ports = {
             "--node-manager-port": free_port(),
             "--object-manager-port": free_port(),
@@ -109,7 +117,11 @@ class LocalCluster:
         # Into a file, not a pipe: the daemons it starts inherit its output and keep it open.
         log = self.temp_dir / "ray-start.log"
         with log.open("a") as out:
-            code = subprocess.call(args, env=self.env, stdout=out, stderr=out, timeout=120)
+            cores = self.cores[node] if self.cores else None
+            pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None  # inherited
+            code = subprocess.call(
+                args, env=self.env, stdout=out, stderr=out, timeout=120, preexec_fn=pin
+            )
         if code != 0:
             tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"ray start {' '.join(args[4:])} failed:\n{tail}")
