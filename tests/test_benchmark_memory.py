@@ -74,3 +74,16 @@ def test_a_rerun_keeps_what_a_person_wrote_above_the_run_even_when_it_quotes_the
     assert intro == previous.split("## Benchmark run 2026")[0]
     assert intro.endswith("Fast.\n\n") and "old" not in intro
     assert kept_intro("# A file without a run\n") == ""
+
+
+def test_the_scaling_plot_is_a_png_of_the_measured_rows(tmp_path):
+    pytest.importorskip("matplotlib", reason="the [bench] extra (matplotlib) is not installed")
+    from benchmarks.plot import scaling_plot
+
+    rows = [
+        {"documents": n, "words": 250 * n, "seconds": 4.0 * n, "peak_rss_mb": 1100 + n}
+        for n in (10, 30, 100)
+    ]
+    out = tmp_path / "scaling.png"
+    assert scaling_plot(rows, out, "test") is None
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 5_000
