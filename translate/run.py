@@ -47,6 +47,11 @@ WAVE_DOCUMENTS = 64
 SUMMARY_GROUP = 8
 
 
+def summary_groups(wave: list[Job]) -> list[list[Job]]:
+    """The documents of a wave that are summarized together, in order (a Ray run too)."""
+    return [wave[start : start + SUMMARY_GROUP] for start in range(0, len(wave), SUMMARY_GROUP)]
+
+
 def wave_is_full(wave: list[Job]) -> bool:
     return sum(len(j.segmentation.chunks) for j in wave if j.segmentation) >= WAVE_CHUNKS
 
@@ -185,8 +190,7 @@ def _finish_wave(
             yield failed(job.document.path, exc)
         return
     progress.phase("summarize", "summarizing", total=len(wave), unit="documents")
-    for start in range(0, len(wave), SUMMARY_GROUP):
-        group = wave[start : start + SUMMARY_GROUP]
+    for group in summary_groups(wave):
         try:
             summarize_jobs(group, models, options)  # their windows share batches
         except ConfigError:

@@ -22,7 +22,7 @@ from translate.config import RunOptions
 from translate.discovery import Document
 from translate.errors import TranslateError
 from translate.modelset import ModelSet
-from translate.run import SUMMARY_GROUP, plan_waves
+from translate.run import plan_waves, summary_groups
 from translate.steps import (
     DocumentResult,
     Job,
@@ -174,10 +174,7 @@ class Translator(_ModelActor):
                     raise self.error
                 translate_jobs(item.jobs, self.models, self.options)
                 # Summarized in the groups a single-machine run summarizes together.
-                jobs = item.jobs
-                out.extend(
-                    Wave(jobs[i : i + SUMMARY_GROUP]) for i in range(0, len(jobs), SUMMARY_GROUP)
-                )
+                out.extend(Wave(group) for group in summary_groups(item.jobs))
             except Exception as exc:  # the jobs share batches, so they fail together
                 out.extend(failed(job.document.path, exc) for job in item.jobs)
         return encode(out)
