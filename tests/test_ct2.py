@@ -122,14 +122,102 @@ def test_auto_backend_is_ctranslate2_on_cpu_and_torch_without_it(tiny_models, mo
     assert load(locate(str(marian)), "cpu", backend="auto").backend == "torch"
 
 
+MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400  # _state_budget of the two published models
+
+
+def test_the_state_budget_follows_the_decoder_size():
+    from types import SimpleNamespace
+
+    from translate.ct2 import _state_budget
+
+    assert _state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
+    assert _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024)) == BART_BUDGET
+    assert _state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
+
+
+def _check_runs(runs, lengths, budget, workers, cap=200):
+    from translate.ct2 import _HYPOTHESES, _state_cost
+
+    assert [i for run in runs for i in run] == list(range(len(lengths)))  # all, in order
+    for run in runs:  # each worker's share of the one bound, or a single input
+        longest = max(lengths[i] for i in run)
+        assert len(run) * 4 <= _HYPOTHESES // workers or len(run) == 1
+        assert _state_cost(len(run), longest, 4, cap) <= budget // workers or len(run) == 1
+
+
 def test_ctranslate2_decodes_in_bounded_runs_that_keep_the_order():
-    from translate.ct2 import _HYPOTHESES, _HYPOTHESIS_TOKENS, _sub_batches
+    from translate.ct2 import _sub_batches
 
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
-    runs = _sub_batches(lengths, beams=4)
-    assert [i for run in runs for i in run] == list(range(len(lengths)))  # all, in order
-    for run in runs:
-        assert len(run) * 4 <= _HYPOTHESES or len(run) == 1
-        assert len(run) * max(lengths[i] for i in run) * 4 <= _HYPOTHESIS_TOKENS or len(run) == 1
-    # 24 + 16 of the 64-token inputs, each 1,024-token summary window alone, 24 + 6 short ones.
-    assert [len(run) for run in runs] == [24, 16, 1, 1, 24, 6]
+    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET)
+    _check_runs(runs, lengths, MARIAN_BUDGET, workers=1)
+    # 24 + 16 of the 64-token inputs, the two 1,024-token inputs together, 24 + 6 short ones.
+    assert [len(run) for run in runs] == [24, 16, 2, 24, 6]
+    # Twice as much state per token (distilbart): each 1,024-token window goes alone.
+    runs = _sub_batches(lengths, beams=4, cap=200, budget=BART_BUDGET)
+    _check_runs(runs, lengths, BART_BUDGET, workers=1)
+    assert [len(run) for run in runs] == [12, 12, 12, 4, 1, 1, 24, 6]
+
+
+def test_with_several_workers_each_gets_a_share_within_the_same_bound():
+    from translate.ct2 import _sub_batches
+
+    lengths = [64] * 40 + [1024, 1024] + [10] * 30
+    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2)
+    _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
+    assert [len(run) for run in runs] == [12, 12, 12, 4, 1, 1, 12, 12, 6]
+    # A call smaller than one sub-batch still reaches both workers.
+    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2) == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_several_workers_decode_what_one_does(tiny_models):
+    """Outputs do not depend on how the inputs are shared between CTranslate2's workers."""
+    marian, _ = tiny_models
+    one = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=1)
+    two = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
+    assert (one.workers, two.workers) == (1, 2)
+    # 36 different inputs: three sub-batches of 12, all in flight at once.
+    texts = [f"{GERMAN[i % 3]} Seite {i}." for i in range(36)]
+    settings = GenerationSettings(forced_length_ratio=1.0)
+    assert two.generate_detailed(texts, settings) == one.generate_detailed(texts, settings)
+    assert len(two.generate(texts, settings)) == len(texts)
+
+
+def test_what_is_in_flight_stays_within_the_budget(tiny_models):
+    """Sub-batches are submitted to the workers at once only while their attention state
+    fits the budget together; past it, the next one waits for the oldest to finish."""
+    from translate.ct2 import _state_cost
+
+    marian, _ = tiny_models
+    model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
+    texts = [f"{GERMAN[i % 3]} Seite {i}." for i in range(36)]
+    settings = GenerationSettings(forced_length_ratio=1.0)
+    unbounded = model.generate_detailed(texts, settings)
+    engine = model.translator
+    in_flight: dict[int, int] = {}
+    seen: list[tuple[int, int]] = []  # (sub-batches, state) in flight after each submission
+
+    class Recording:  # the real engine, noting what is submitted and not yet collected
+        def translate_batch(self, batch, **options):
+            key = len(seen)
+            in_flight[key] = _state_cost(
+                len(batch), max(map(len, batch)), options["beam_size"],
+                options["max_decoding_length"],
+            )  # fmt: skip
+            seen.append((len(in_flight), sum(in_flight.values())))
+            return [Collected(p, key) for p in engine.translate_batch(batch, **options)]
+
+    class Collected:
+        def __init__(self, pending, key):
+            self.pending, self.key = pending, key
+
+        def result(self):
+            in_flight.pop(self.key, None)
+            return self.pending.result()
+
+    model.translator = Recording()
+    model.state_budget = 3 * _state_cost(3, 20, 4, 20)  # about three sub-batches of three
+    assert model.generate_detailed(texts, settings) == unbounded
+    assert len(seen) >= 6 and not in_flight
+    assert max(count for count, _ in seen) >= 2  # the workers did share the work ...
+    assert all(state <= model.state_budget for count, state in seen if count > 1)  # ... within

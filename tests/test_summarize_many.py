@@ -56,3 +56,19 @@ def test_a_document_that_cannot_be_summarized_fails_alone():
     assert isinstance(results[0], TranslateError)
     assert "not shorter" in str(results[0])
     assert results[1].passes == 1 and results[1].text == "fine0. fine1. fine2. fine3. fine4."
+
+
+def test_a_model_with_two_workers_gets_two_batches_per_call_and_the_same_results():
+    texts = [_text(n, f"d{n}x") for n in (3, 9, 8, 12, 14, 45)]
+    one, two = FakeSummarizer(), FakeSummarizer()
+    two.workers = 2  # as CT2Seq2Seq on a 2-core CPU: its workers decode batches at once
+    assert summarize_many(two, texts, GenerationSettings(), batch_tokens=20) == summarize_many(
+        one, texts, GenerationSettings(), batch_tokens=20
+    )
+    # each call of the two-worker model holds one or two consecutive batches of the other's
+    batches = iter(one.calls)
+    for call in two.calls:
+        first = next(batches)
+        assert call in (first, first + next(batches, []))
+    assert next(batches, None) is None
+    assert len(two.calls) < len(one.calls)

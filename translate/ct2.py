@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import shutil
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
 
 from translate.config import ENV_CACHE, GenerationSettings, default_cache_dir
@@ -49,11 +51,21 @@ _COMPUTE_TYPES = {
 }
 # How the converted weights are stored for each compute type (what the cache folder holds).
 _STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float32": "float32"}
-# What CTranslate2 decodes at once (see _sub_batches): beam search keeps state for every
-# hypothesis (beams per input), per source and target token, and a vocabulary-wide row of
-# scores per hypothesis (58k for Marian).
-_HYPOTHESIS_TOKENS = 6144
+# What CTranslate2 decodes at once, all workers together (see _sub_batches). Beam search
+# keeps, per hypothesis (beams per input) and per source and output token, the attention's
+# keys and values in every decoder layer: its memory. At most this many bytes of them are in
+# flight (a larger single input goes alone), and at most _HYPOTHESES hypotheses (each has a
+# vocabulary-wide row of scores: 58k for Marian). For opus-mt-de-en this is the budget it
+# was measured with (6,144 hypothesis-tokens of source and as many of output); for
+# distilbart, twice as wide, one 1,024-token window with its summary, or a few short ones.
+_STATE_BYTES = 300 * 2**20
 _HYPOTHESES = 96
+# On a CPU, CTranslate2 workers (inter_threads) of one thread each decode separate
+# sub-batches at once: int8 matrix products over a few hypotheses spread badly over threads.
+# Measured on 2 cores (benchmarks/ceiling.py's sweep, opus-mt-de-en architecture, beam 4):
+# 2 workers x 1 thread 469 tok/s, 1 worker x 2 threads 297 tok/s (and 284 against 189
+# tokens per CPU second). Beyond 4 workers is unmeasured: more cores go to each worker.
+_MAX_WORKERS = 4
 # Leftovers of conversions killed outright (SIGKILL, power loss) are removed after this long.
 _STALE_TMP_SECONDS = 24 * 3600
 
@@ -248,13 +260,16 @@ class CT2Seq2Seq:
         self.tokenizer, config, self.generation_config = load_text_side(location)
         self.max_input_tokens = input_limit(self.tokenizer, config)
         self._max_positions = getattr(config, "max_position_embeddings", 1024)
+        self.state_budget = _state_budget(config)
         self.model_dir = ensure_converted(location, _STORAGE[self.compute_type], progress)
+        # One worker on a GPU (it is one device); on a CPU, workers of the threads.
+        self.workers = min(self.threads, _MAX_WORKERS) if device == "cpu" else 1
         self.translator = ctranslate2.Translator(
             str(self.model_dir),
             device=device,
             compute_type=self.compute_type,
-            inter_threads=1,
-            intra_threads=self.threads if device == "cpu" else 0,
+            inter_threads=self.workers,
+            intra_threads=self.threads // self.workers if device == "cpu" else 0,
         )
         vocabulary = _target_vocabulary(self.model_dir)
         self._prefix = self._forced_prefix(vocabulary)
@@ -280,27 +295,59 @@ class CT2Seq2Seq:
         if not texts:
             return []
         sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
+        # One set of options for the whole call, as the torch backend has: how the inputs are
+        # split between workers changes no output.
         options = self.decoding_options(settings, max(len(s) for s in sources))
-        results = []
-        for part in _sub_batches([len(s) for s in sources], options["beam_size"]):
-            batch = [sources[i] for i in part]
-            results += self.translator.translate_batch(
-                batch,
-                target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
-                return_end_token=True,  # its presence tells an ended output from a capped one
-                **options,
-            )
-        hypotheses = [r.hypotheses[0] for r in results]
+        hypotheses = [r.hypotheses[0] for r in self._decode(sources, options)]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         # As the torch backend counts: an end token in the cap's last position may be the one
         # transformers forces there, so it does not count as a natural end.
         end = self.tokenizer.eos_token
         limit = options["max_decoding_length"] + (1 if self._forced_eos else 0)
+        _return_freed_memory()
         return [
             Generation(text=text, finished=bool(h) and h[-1] == end and len(h) < limit)
             for text, h in zip(decoded, hypotheses)
         ]
+
+    def _decode(self, sources: list[list[str]], options: dict) -> list:
+        """`translate_batch` results for `sources`, in order, decoded in sub-batches, several
+        at once when there are workers, within `state_budget` in flight (a larger sub-batch
+        goes alone)."""
+        beams, cap = options["beam_size"], options["max_decoding_length"]
+        in_flight: deque = deque()  # (pending results, cost), oldest first
+        cost_in_flight = 0
+        results: list = []
+        try:
+            for part in _sub_batches(
+                [len(s) for s in sources], beams, cap, self.state_budget, self.workers
+            ):
+                batch = [sources[i] for i in part]
+                cost = _state_cost(len(batch), max(len(s) for s in batch), beams, cap)
+                while in_flight and cost_in_flight + cost > self.state_budget:
+                    pending, done_cost = in_flight.popleft()
+                    cost_in_flight -= done_cost
+                    results += [p.result() for p in pending]
+                pending = self.translator.translate_batch(
+                    batch,
+                    target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
+                    return_end_token=True,  # its presence tells an ended output from a capped one
+                    asynchronous=True,
+                    **options,
+                )
+                in_flight.append((pending, cost))
+                cost_in_flight += cost
+            while in_flight:
+                results += [p.result() for p in in_flight.popleft()[0]]
+        finally:  # after an error, let what was submitted finish: nothing decodes behind our back
+            for pending, _ in in_flight:
+                for p in pending:
+                    try:
+                        p.result()
+                    except Exception:
+                        pass
+        return results
 
     def decoding_options(self, settings: GenerationSettings, longest: int) -> dict:
         """`translate_batch` options for a batch whose longest source has `longest` tokens
@@ -350,30 +397,69 @@ class CT2Seq2Seq:
         return [s for s in sequences if s and all(t in vocabulary for t in s)]
 
 
-def _sub_batches(lengths: list[int], beams: int) -> list[list[int]]:
-    """Consecutive runs of inputs small enough to decode at once: at most _HYPOTHESES
-    hypotheses and _HYPOTHESIS_TOKENS hypothesis-tokens (padding included).
+def _state_budget(config) -> int:
+    """_STATE_BYTES in hypothesis-tokens of this model: keys and values (float32) of every
+    decoder layer's self- and cross-attention."""
+    layers = getattr(config, "decoder_layers", None) or getattr(config, "num_hidden_layers", 6)
+    width = getattr(config, "d_model", None) or getattr(config, "hidden_size", 512)
+    return max(1, _STATE_BYTES // (2 * 4 * layers * width))
+
+
+def _state_cost(inputs: int, longest: int, beams: int, cap: int) -> int:
+    """Hypothesis-tokens of attention state for a sub-batch: its source tokens (padded) and
+    its output, counted as long as the source (a translation's length) up to the cap."""
+    return inputs * beams * (longest + min(cap, longest))
+
+
+def _sub_batches(
+    lengths: list[int], beams: int, cap: int, budget: int, workers: int = 1
+) -> list[list[int]]:
+    """Consecutive runs of inputs small enough for one of `workers` to decode while the others
+    decode theirs: at most 1/workers of _HYPOTHESES hypotheses and of the `budget` of
+    attention state (see _state_cost), and no more than an even share of the inputs, so that
+    a small call still reaches every worker. A larger input goes alone.
 
     Bounds the memory whatever batch the pipeline hands over, at little cost in speed.
-    Measured on 2 cores (opus-mt-de-en architecture, int8, beam 4, 64 chunks of ~64 tokens):
-    all 64 at once +920 MiB at 150 tok/s; runs of 32 +476 MiB at 165 tok/s; 16 +250 MiB at
-    159 tok/s. A 1,024-token summary window goes alone (two at once: +370 MiB instead of
-    +180 MiB, 15% faster).
+    Measured on 2 cores with one worker (opus-mt-de-en architecture, int8, beam 4, 64 chunks
+    of ~64 tokens): all 64 at once +920 MiB at 150 tok/s; runs of 32 +476 MiB at 165 tok/s;
+    16 +250 MiB at 159 tok/s.
     """
-    per_input = max(1, _HYPOTHESES // beams)
+    share = max(1, math.ceil(len(lengths) / workers))
+    per_input = max(1, min(share, _HYPOTHESES // workers // beams))
     batches: list[list[int]] = []
     longest = 0
     for index, length in enumerate(lengths):
         if batches:
             size = len(batches[-1]) + 1
             wider = max(longest, length)
-            if size <= per_input and size * wider * beams <= _HYPOTHESIS_TOKENS:
+            if size <= per_input and _state_cost(size, wider, beams, cap) <= budget // workers:
                 batches[-1].append(index)
                 longest = wider
                 continue
         batches.append([index])
         longest = length
     return batches
+
+
+def _return_freed_memory() -> None:
+    """Hand the engine's freed working memory back to the system (glibc keeps it otherwise).
+
+    Without it the resident size ratchets up call by call (each worker thread's malloc arena
+    keeps its largest batch's buffers) until it sits well above what one batch needs."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _MALLOC_TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc (macOS, musl, Windows): nothing to do
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM = None
 
 
 def _target_vocabulary(model_dir: Path) -> set[str] | None:

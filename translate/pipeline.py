@@ -335,10 +335,17 @@ def summarize_many(
 def _generate_batched(
     model: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
 ) -> list[str]:
-    """`model.generate` over length-sorted batches of `texts`; outputs in the texts' order."""
+    """`model.generate` over length-sorted batches of `texts`; outputs in the texts' order.
+
+    A model with several workers (CTranslate2 on a CPU) gets that many batches per call, to
+    decode at once as far as its memory bound allows: one summary window per call would
+    leave a worker idle."""
     outputs = [""] * len(texts)
     lengths = [model.count_tokens(t) for t in texts]
-    for batch in token_batches(lengths, batch_tokens):
-        for index, output in zip(batch, model.generate([texts[i] for i in batch], settings)):
+    batches = token_batches(lengths, batch_tokens)
+    per_call = getattr(model, "workers", 1)
+    for start in range(0, len(batches), per_call):
+        call = [index for batch in batches[start : start + per_call] for index in batch]
+        for index, output in zip(call, model.generate([texts[i] for i in call], settings)):
             outputs[index] = output
     return outputs
