@@ -168,6 +168,7 @@ def test_with_several_workers_each_gets_a_share_within_the_same_bound():
     assert [len(run) for run in runs] == [12, 12, 12, 4, 1, 1, 12, 12, 6]
     # Even runs, in whole rounds: no worker decodes the last run alone while the other waits.
     assert [len(r) for r in _sub_batches([30] * 34, 4, 30, MARIAN_BUDGET, workers=2)] == [9] * 3 + [7]
+    assert _sub_batches([], 4, 40, MARIAN_BUDGET, workers=2) == []
     # A call smaller than one sub-batch still reaches both workers.
     assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2) == [[0, 1, 2], [3, 4, 5]]
 

@@ -55,8 +55,8 @@ _STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float
 # keeps, per hypothesis (beams per input) and per source and output token, the attention's
 # keys and values in every decoder layer: its memory. At most this many bytes of them are in
 # flight (a larger single input goes alone), and at most _HYPOTHESES hypotheses (each has a
-# vocabulary-wide row of scores: 58k for Marian). For opus-mt-de-en this is the budget it
-# was measured with (6,144 hypothesis-tokens of source and as many of output); for
+# vocabulary-wide row of scores: 58k for Marian). For opus-mt-de-en this is about the budget
+# it was measured with (6,144 hypothesis-tokens of source and as many of output); for
 # distilbart, twice as wide, one 1,024-token window with its summary, or a few short ones.
 _STATE_BYTES = 300 * 2**20
 _HYPOTHESES = 96
@@ -428,7 +428,7 @@ def _sub_batches(
     # size in whole rounds of `workers` runs (34 inputs at 12 a run: 9, 9, 9, 7, not 12, 12,
     # 10 with the last alone on one worker).
     largest = max(1, _HYPOTHESES // workers // beams)
-    rounds = math.ceil(len(lengths) / (workers * largest))
+    rounds = max(1, math.ceil(len(lengths) / (workers * largest)))
     per_input = max(1, math.ceil(len(lengths) / (workers * rounds)))
     batches: list[list[int]] = []
     longest = 0
