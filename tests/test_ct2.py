@@ -50,7 +50,9 @@ def test_same_output_and_lengths_as_torch(tiny_models, tmp_path):
 
     marian, bart = build_marian(tmp_path / "random-marian"), tiny_models[1]
     for path, texts in ((marian, GERMAN), (bart, ENGLISH)):
-        ct2 = _load(path, quantize="float32")
+        # One worker decodes the call as one batch, as torch does: a forced length is then
+        # the call's on both sides (with workers it is each sub-batch's, tested below).
+        ct2 = load(locate(str(path)), "cpu", backend="ctranslate2", quantize="float32", threads=1)
         torch = load(locate(str(path)), "cpu")
         for settings in (
             GenerationSettings(),
@@ -179,9 +181,10 @@ def test_several_workers_decode_what_one_does(tiny_models):
     one = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=1)
     two = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
     assert (one.workers, two.workers) == (1, 2)
-    # 36 different inputs: three sub-batches of 12, all in flight at once.
+    # 36 different inputs: three sub-batches of 12, all in flight at once (two of 18 for one
+    # worker). Fixed lengths, the same whatever the split (a forced ratio is per sub-batch).
     texts = [f"{GERMAN[i % 3]} Seite {i}." for i in range(36)]
-    settings = GenerationSettings(forced_length_ratio=1.0)
+    settings = GenerationSettings(min_new_tokens=12, max_new_tokens=12)
     assert two.generate_detailed(texts, settings) == one.generate_detailed(texts, settings)
     assert len(two.generate(texts, settings)) == len(texts)
 
@@ -194,7 +197,7 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     marian, _ = tiny_models
     model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
     texts = [f"{GERMAN[i % 3]} Seite {i}." for i in range(36)]
-    settings = GenerationSettings(forced_length_ratio=1.0)
+    settings = GenerationSettings(min_new_tokens=12, max_new_tokens=12)
     unbounded = model.generate_detailed(texts, settings)
     engine = model.translator
     in_flight: dict[int, int] = {}
@@ -224,3 +227,41 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     assert len(seen) >= 6 and not in_flight
     assert max(count for count, _ in seen) >= 2  # the workers did share the work ...
     assert all(state <= model.state_budget for count, state in seen if count > 1)  # ... within
+
+
+def test_a_forced_length_is_each_sub_batchs_own(tiny_models):
+    """The benchmark's forced length (output = input tokens) stands in for a real model, whose
+    outputs each end at their own length: each sub-batch is forced to its own longest input,
+    as the engine batches them (and as the benchmark's ceiling forces it), not every
+    sub-batch to the call's longest. Every other option is the whole call's."""
+    marian, _ = tiny_models
+    model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
+    engine = model.translator
+    seen: list[tuple[int, dict]] = []  # (longest source, options) of each sub-batch
+
+    class Recording:
+        def translate_batch(self, batch, **options):
+            decoding = {k: options[k] for k in model.decoding_options(GenerationSettings(), 1)}
+            seen.append((max(map(len, batch)), decoding))
+            return engine.translate_batch(batch, **options)
+
+    model.translator = Recording()
+    # Longest first, as the pipeline hands them over: two sub-batches of different lengths.
+    texts = [f"{GERMAN[2]} {GERMAN[2]}"] * 3 + [GERMAN[1]] * 3
+    longest = max(model.count_tokens(t) for t in texts)
+    forced = GenerationSettings(max_length_ratio=2.0, forced_length_ratio=1.0)
+    outputs = model.generate_detailed(texts, forced)
+    assert len(seen) == 2 and seen[0][0] > seen[1][0]
+    for own, options in seen:
+        assert options == model.decoding_options(forced, own)
+    assert seen[1][1]["min_decoding_length"] < model.decoding_options(forced, longest)[
+        "min_decoding_length"
+    ]
+    # The short inputs' outputs are as long as they are, not as the call's longest.
+    lengths = [model.count_tokens(o.text) for o in outputs]
+    assert max(lengths[3:]) < min(lengths[:3])
+
+    seen.clear()
+    free = GenerationSettings(max_length_ratio=2.0)  # a real run: one cap for the whole call
+    model.generate_detailed(texts, free)
+    assert [options for _, options in seen] == [model.decoding_options(free, longest)] * 2

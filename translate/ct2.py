@@ -298,7 +298,17 @@ class CT2Seq2Seq:
         # One set of options for the whole call, as the torch backend has: how the inputs are
         # split between workers changes no output.
         options = self.decoding_options(settings, max(len(s) for s in sources))
-        hypotheses = [r.hypotheses[0] for r in self._decode(sources, options)]
+        # Except a forced length (the benchmark's stand-in for a real model, whose outputs
+        # each end at their own length): per sub-batch, as the engine batches them, as the
+        # benchmark's ceiling forces it. Forced per call, every sub-batch of short inputs
+        # would decode as long as the call's longest input: work no real model does.
+        forced = settings.forced_length_ratio is not None
+        hypotheses = [
+            r.hypotheses[0]
+            for r in self._decode(
+                sources, options, (lambda n: self.decoding_options(settings, n)) if forced else None
+            )
+        ]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         # As the torch backend counts: an end token in the cap's last position may be the one
@@ -311,10 +321,11 @@ class CT2Seq2Seq:
             for text, h in zip(decoded, hypotheses)
         ]
 
-    def _decode(self, sources: list[list[str]], options: dict) -> list:
+    def _decode(self, sources: list[list[str]], options: dict, options_for=None) -> list:
         """`translate_batch` results for `sources`, in order, decoded in sub-batches, several
         at once when there are workers, within `state_budget` in flight (a larger sub-batch
-        goes alone)."""
+        goes alone). `options_for(longest)`, when given, makes each sub-batch's options from
+        its own longest source."""
         beams, cap = options["beam_size"], options["max_decoding_length"]
         in_flight: deque = deque()  # (pending results, cost), oldest first
         cost_in_flight = 0
@@ -334,7 +345,7 @@ class CT2Seq2Seq:
                     target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
                     return_end_token=True,  # its presence tells an ended output from a capped one
                     asynchronous=True,
-                    **options,
+                    **(options_for(max(len(s) for s in batch)) if options_for else options),
                 )
                 in_flight.append((pending, cost))
                 cost_in_flight += cost
