@@ -38,9 +38,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--beams", type=int, default=None)
     parser.add_argument("--record", help="write the texts of every model call here (JSON)")
+    parser.add_argument(
+        "--state-mib",
+        type=int,
+        default=None,
+        help="benchmark only: CTranslate2's bound on attention state in flight (translate.ct2"
+        "._STATE_BYTES), to measure what the default bound costs in speed and saves in memory",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
+    if args.state_mib:
+        import translate.ct2
+
+        translate.ct2._STATE_BYTES = args.state_mib * 2**20
     import translate.run as run_module
     import translate.steps as steps_module
     from translate.config import GenerationSettings, ModelOptions, RunOptions
