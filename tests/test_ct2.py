@@ -267,26 +267,26 @@ def test_a_forced_length_is_each_sub_batchs_own(tiny_models):
     assert [options for _, options in seen] == [model.decoding_options(free, longest)] * 2
 
 
-def test_workers_share_the_cores_only_where_each_holds_a_full_input():
-    """opus-mt-de-en (inputs up to 512 tokens, beam 4) gets a worker per core on 2 and 3
-    cores, and as many as still hold a full-length input each beyond; distilbart (1,024-token
-    windows, twice as wide) gets one worker with every thread, since its full windows go one
-    at a time anyway; workers always get equal threads."""
+def test_workers_share_the_cores_unless_full_inputs_go_one_at_a_time():
+    """opus-mt-de-en (inputs up to 512 tokens, beam 4: a third of its bound) gets a worker
+    per core, up to 4, with equal threads each; distilbart (1,024-token windows, twice as
+    wide: more than its whole bound) gets one worker with every thread, since its full
+    windows go one at a time anyway."""
     from translate.ct2 import _state_cost, _workers_for
 
     marian_full = _state_cost(1, 512, 4, 512)
     bart_full = _state_cost(1, 1024, 4, 1024)
     assert [_workers_for(t, marian_full, MARIAN_BUDGET) for t in (1, 2, 3, 4, 6, 8)] == [
-        1, 2, 3, 2, 3, 2,
-    ]  # fmt: skip
+        1, 2, 3, 4, 3, 4,
+    ]  # fmt: skip  (6 cores: 3 workers of 2 threads, not 4 of 1 and 2 cores idle)
     assert [_workers_for(t, bart_full, BART_BUDGET) for t in (1, 2, 4, 8)] == [1, 1, 1, 1]
-    assert _workers_for(8, 1, 10**9) == 4  # small inputs: one per core up to the cap
-    assert _workers_for(6, 1, 10**9) == 3  # 4 would leave 2 of 6 cores without a worker
+    # The line is at half the bound: two full inputs fit at once, or not.
+    assert _workers_for(2, 500, 1000) == 2 and _workers_for(2, 501, 1000) == 1
 
 
-def test_a_model_whose_full_input_a_worker_cannot_hold_gets_one_worker(tiny_models, monkeypatch):
+def test_a_model_whose_full_inputs_cannot_pair_gets_one_worker(tiny_models, monkeypatch):
     """The loaded engine's layout follows the rule: the tiny summarizer, with the bound
-    shrunk to what one of its full-length inputs needs, runs one worker of 2 threads."""
+    shrunk just below two of its full-length inputs, runs one worker of 2 threads."""
     import translate.ct2 as ct2
 
     _, bart = tiny_models

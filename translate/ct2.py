@@ -263,7 +263,7 @@ class CT2Seq2Seq:
         self.state_budget = _state_budget(config)
         self.model_dir = ensure_converted(location, _STORAGE[self.compute_type], progress)
         # One worker on a GPU (it is one device); on a CPU, workers of the threads (see
-        # _workers_for), as many as can each hold one full-length input.
+        # _workers_for).
         beams = max(1, getattr(self.generation_config, "num_beams", None) or 1)
         full_input = _state_cost(1, self.max_input_tokens, beams, self.max_input_tokens)
         self.workers = (
@@ -422,21 +422,24 @@ def _state_budget(config) -> int:
 
 
 def _workers_for(threads: int, full_input: int, budget: int) -> int:
-    """How many CTranslate2 workers share `threads` on a CPU: one per core (up to
-    _MAX_WORKERS, each with the same number of threads), as long as each worker's share of
-    the state `budget` holds one full-length input (`full_input`, see _state_cost); else
-    fewer, down to one worker with every thread.
+    """How many CTranslate2 workers share `threads` on a CPU: one per core, up to
+    _MAX_WORKERS, each with the same number of threads; but one worker with every thread
+    for a model whose full-length input (`full_input`, see _state_cost) takes more than half
+    the state `budget`, since two of them never decode at once.
 
-    A model fed full-length inputs (the summarizer's packed 1,024-token windows) decodes
-    them one at a time under the bound anyway, and on a worker of one thread that leaves the
-    other cores idle. Measured on 2 cores (distilbart-cnn-12-6 architecture, int8, beam 4,
-    the default run's 15 recorded summary calls): 1 worker x 2 threads 95 and 104 s, 2
-    workers x 1 thread 128 and 127 s. opus-mt-de-en keeps 2 workers on 2 cores.
+    Such a model (the summarizer: packed 1,024-token windows) decodes its inputs one at a
+    time under the bound anyway, and on a worker of one thread that leaves the other cores
+    idle. Measured on 2 cores (distilbart-cnn-12-6 architecture, int8, beam 4, the default
+    run's 15 recorded summary calls): 1 worker x 2 threads 95 and 104 s, 2 workers x 1
+    thread 128 and 127 s. opus-mt-de-en (a full 512-token input is a third of its bound)
+    keeps a worker per core.
     """
-    for workers in range(min(threads, _MAX_WORKERS), 1, -1):
-        if threads % workers == 0 and full_input <= budget // workers:
-            return workers
-    return 1
+    if full_input > budget // 2:
+        return 1
+    workers = min(threads, _MAX_WORKERS)
+    while threads % workers:  # 6 cores: 3 workers of 2 threads, not 4 of 1 and 2 idle
+        workers -= 1
+    return workers
 
 
 def _state_cost(inputs: int, longest: int, beams: int, cap: int) -> int:
