@@ -75,7 +75,7 @@ def peak_rss_mb() -> float:
     peak of this process's own address space, which exec replaces. Elsewhere (macOS reports
     bytes, and keeps no such inheritance) `ru_maxrss` is used.
     """
-    own = _vm_hwm_kib()
+    own = status_kib("VmHWM")
     if own is not None:
         return own / 1024
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -88,11 +88,12 @@ def inherited_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _vm_hwm_kib() -> int | None:
+def status_kib(field: str) -> int | None:
+    """A size field of /proc/self/status (VmHWM: peak, VmRSS: now), in KiB; None off Linux."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             for line in status:
-                if line.startswith("VmHWM:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])  # "VmHWM:   123456 kB"
     except (OSError, ValueError, IndexError):
         return None

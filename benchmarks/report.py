@@ -12,7 +12,8 @@ LABELS = {
     "default": "translate run (default: auto = ctranslate2 int8)",
     "torch": "translate run --backend torch (fp32)",
     "torch-int8": "translate run --backend torch --quantize int8",
-    "wide-state": "translate run, default with memory bounds lifted (1,700 MiB of state, --batch-tokens 2048)",
+    "wide-state": "translate run, default with memory bounds lifted "
+    "(1,700 MiB of state, --batch-tokens 2048)",
     "argos": "Argos Translate {version} (translation only)",
     "easynmt": "EasyNMT-style pooling, batches of 16 (translation only)",
 }
@@ -388,7 +389,8 @@ def targets(report: dict) -> list[str]:
         if wide:  # not a target: the other side of the memory bound
             out.append(
                 f"(info)  default with memory bounds lifted (1,700 MiB of attention state "
-                f"instead of 300, --batch-tokens 2048): translation stage {wide['translation_of_ceiling']:.2f}, summary stage "
+                f"instead of 300, --batch-tokens 2048): translation stage "
+                f"{wide['translation_of_ceiling']:.2f}, summary stage "
                 f"{wide['summary_of_ceiling']:.2f} of CTranslate2 alone, peak RSS "
                 f"{wide['peak_rss_mb'] / 1000:.2f} GB"
             )

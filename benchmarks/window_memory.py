@@ -24,16 +24,16 @@ import time
 from pathlib import Path
 
 from benchmarks import build
-from benchmarks.common import SUMMARY_TOKENS
+from benchmarks.common import SUMMARY_TOKENS, status_kib
 
 HERE = Path(__file__).resolve().parent
 
 
 def resident_mib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) // 1024
-    raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+    kib = status_kib("VmRSS")
+    if kib is None:
+        raise RuntimeError("no VmRSS in /proc/self/status (Linux only)")
+    return kib // 1024
 
 
 def main(workers: int, per_batch: int, batches: int) -> None:
@@ -41,7 +41,7 @@ def main(workers: int, per_batch: int, batches: int) -> None:
     import ctranslate2
 
     from translate.config import GenerationSettings
-    from translate.ct2 import _return_freed_memory
+    from translate.ct2 import _return_freed_memory, default_threads
     from translate.models import load, locate
 
     model = load(locate(str(build.SUMMARY_DIR)), "cpu", backend="ctranslate2", threads=1)
@@ -57,7 +57,7 @@ def main(workers: int, per_batch: int, batches: int) -> None:
         device="cpu",
         compute_type=model.compute_type,
         inter_threads=workers,
-        intra_threads=max(1, 2 // workers),
+        intra_threads=max(1, default_threads() // workers),  # the cores split, as translate does
     )
     del model.translator  # only the engine measured here stays loaded
     _return_freed_memory()

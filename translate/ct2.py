@@ -307,13 +307,10 @@ class CT2Seq2Seq:
         # each end at their own length): per sub-batch, as the engine batches them, as the
         # benchmark's ceiling forces it. Forced per call, every sub-batch of short inputs
         # would decode as long as the call's longest input: work no real model does.
-        forced = settings.forced_length_ratio is not None
-        hypotheses = [
-            r.hypotheses[0]
-            for r in self._decode(
-                sources, options, (lambda n: self.decoding_options(settings, n)) if forced else None
-            )
-        ]
+        options_for = None
+        if settings.forced_length_ratio is not None:
+            options_for = lambda longest: self.decoding_options(settings, longest)  # noqa: E731
+        hypotheses = [r.hypotheses[0] for r in self._decode(sources, options, options_for)]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         # As the torch backend counts: an end token in the cap's last position may be the one
