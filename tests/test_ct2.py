@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
@@ -297,3 +299,27 @@ def test_a_model_whose_full_inputs_cannot_pair_gets_one_worker(tiny_models, monk
     monkeypatch.setattr(ct2, "_STATE_BYTES", (2 * full - 1) * per_token)
     model = load(locate(str(bart)), "cpu", backend="ctranslate2", threads=2)
     assert model.workers == 1 and model.translator.num_translators == 1
+
+
+def test_a_ctranslate2_run_never_imports_torch(tiny_models, tmp_path):
+    """torch takes ~180 MB of memory that CTranslate2 does not use: only the conversion, once
+    per model, needs it. A run on the CPU (the auto backend) loads and runs both models
+    without it; so does --device auto where no GPU driver is (test_models)."""
+    marian, bart = tiny_models
+    _load(marian), _load(bart)  # their conversions, into this test's cache (see conftest)
+    doc = tmp_path / "docs" / "brief.txt"
+    doc.parent.mkdir()
+    doc.write_text(" ".join(GERMAN) + "\n", encoding="utf-8")
+    report = "import atexit, sys; atexit.register(lambda: print('torch' in sys.modules))"
+    code = f"{report}; from translate.cli import main; sys.argv[0] = 'translate'; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "run", str(doc), "--mt-model", str(marian)]
+        + ["--summary-model", str(bart), "--device", "cpu"],
+        capture_output=True,
+        text=True,
+        env=os.environ,  # TRANSLATE_CACHE: the conversions above
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 written" in result.stderr + result.stdout
+    assert result.stdout.splitlines()[-1] == "False"

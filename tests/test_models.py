@@ -141,3 +141,47 @@ def test_torch_int8_needs_quantize_dynamic_and_the_cpu(tiny_models, monkeypatch)
     monkeypatch.delattr(torch.ao.quantization, "quantize_dynamic")  # as in a future torch
     with pytest.raises(TranslateError, match="no longer has; use --backend ctranslate2"):
         TorchSeq2Seq(location, quantize="int8")
+
+
+def test_a_folder_without_a_tokenizer_class_gets_its_familys_tokenizer(tiny_models, tmp_path):
+    """Older hub repositories (opus-mt-de-en, distilbart-cnn-12-6) name no tokenizer class;
+    their family's is taken without AutoTokenizer (which imports torch), and it tokenizes as
+    the named one does. A family we do not know still goes through AutoTokenizer."""
+    import json
+
+    import transformers
+
+    from translate.engine import _tokenizer_class, load_text_side
+
+    folder = tmp_path / "unnamed"
+    shutil.copytree(tiny_models[0], folder)
+    settings_file = folder / "tokenizer_config.json"
+    settings = json.loads(settings_file.read_text())
+    assert settings.pop("tokenizer_class") == "MarianTokenizer"
+    settings_file.write_text(json.dumps(settings))
+    named = load_text_side(locate(str(tiny_models[0])))[0]
+    unnamed, config, _ = load_text_side(locate(str(folder)))
+    assert type(unnamed) is transformers.MarianTokenizer and config.model_type == "marian"
+    text = "Die Regierung hat am Montag neue Pläne vorgestellt."
+    assert unnamed(text).input_ids == named(text).input_ids
+    assert _tokenizer_class(folder, {"model_type": "t5"}) is transformers.AutoTokenizer
+    settings_file.write_text(json.dumps({**settings, "tokenizer_class": "NoSuchTokenizer"}))
+    assert _tokenizer_class(folder, {"model_type": "t5"}) is transformers.AutoTokenizer
+
+
+def test_auto_finds_no_gpu_without_importing_torch_where_no_driver_is(tmp_path, monkeypatch):
+    import sys
+
+    from translate import models
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(models, "_GPU_DEVICE_FILES", (str(tmp_path / "nvidiactl"),))
+    monkeypatch.setitem(sys.modules, "torch", None)  # an import of torch would now fail
+    assert models.pick_device("auto") == "cpu" and models.pick_device("cpu") == "cpu"
+    (tmp_path / "nvidiactl").touch()  # a driver: only torch can tell whether it has a GPU
+    with pytest.raises(ImportError):
+        models.pick_device("auto")
+    monkeypatch.setattr(sys, "platform", "darwin")  # Apple's mps: only torch can tell
+    (tmp_path / "nvidiactl").unlink()
+    with pytest.raises(ImportError):
+        models.pick_device("auto")

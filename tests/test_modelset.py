@@ -74,9 +74,13 @@ def test_threads_reach_torch_and_the_engine(tmp_path, loads, monkeypatch):
 
     set_to = []
     monkeypatch.setattr(torch, "set_num_threads", set_to.append)
-    models = modelset.ModelSet(options(tmp_path, threads=3, device="cpu"))
+    models = modelset.ModelSet(options(tmp_path / "a", threads=3, device="cpu", backend="torch"))
     assert models.translator
     assert set_to == [3] and loads[0][-1] == 3
+    # CTranslate2 takes its threads itself: torch is not even imported for it.
+    models = modelset.ModelSet(options(tmp_path / "b", threads=2, backend="ctranslate2"))
+    assert models.translator
+    assert set_to == [3] and loads[1][-1] == 2
 
 
 def test_the_recipe_leaves_unset_settings_out(tmp_path, loads):

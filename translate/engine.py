@@ -7,10 +7,12 @@ loader (models.py) all build on it without importing each other.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Protocol
 
 from translate.config import GenerationSettings
@@ -121,23 +123,52 @@ def load_error(location: ModelLocation, exc: Exception) -> ModelNotAvailableErro
     )
 
 
+# Tokenizer classes of the model families whose config.json does not name one (older hub
+# repositories, e.g. opus-mt-de-en and distilbart-cnn-12-6). Naming the class spares
+# AutoTokenizer, which imports torch (via transformers' configuration module): ~180 MiB of
+# memory that a CTranslate2 run never uses. Other families go through AutoTokenizer.
+_TOKENIZERS = {"marian": "MarianTokenizer", "bart": "BartTokenizer"}
+
+
 def load_text_side(location: ModelLocation):
     """A model's tokenizer, config and generation config (no weights): what an engine and a
-    token counter both need. A missing generation_config.json means the model config holds
-    the defaults.
+    token counter both need. The config is config.json's settings as attributes. A missing
+    generation_config.json means the model config holds the defaults.
 
     Raises:
         ModelNotAvailableError: the files cannot be read as a model (one line).
     """
-    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+    from transformers import GenerationConfig
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(location.path)
-        config = AutoConfig.from_pretrained(location.path)
+        settings = _read_json(location.path / "config.json")
+        tokenizer = _tokenizer_class(location.path, settings).from_pretrained(location.path)
         try:
             generation_config = GenerationConfig.from_pretrained(location.path)
         except OSError:
-            generation_config = GenerationConfig.from_model_config(config)
+            generation_config = GenerationConfig.from_model_config(settings)
     except (OSError, ValueError) as exc:
         raise load_error(location, exc) from None
-    return tokenizer, config, generation_config
+    return tokenizer, SimpleNamespace(**settings), generation_config
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OSError(f"{path.name} is missing") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} does not hold a JSON object")
+    return data
+
+
+def _tokenizer_class(folder: Path, settings: dict):
+    """The tokenizer class the folder names (tokenizer_config.json, else its model family);
+    AutoTokenizer when it names none we know."""
+    import transformers
+
+    named_in = folder / "tokenizer_config.json"
+    named = _read_json(named_in).get("tokenizer_class") if named_in.exists() else None
+    name = named or _TOKENIZERS.get(settings.get("model_type", ""))
+    found = getattr(transformers, name, None) if isinstance(name, str) else None
+    return found if isinstance(found, type) else transformers.AutoTokenizer

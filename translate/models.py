@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 from pathlib import Path
 
 from translate.config import ENV_MT_MODEL, ENV_SUMMARY_MODEL, GenerationSettings
@@ -217,6 +218,8 @@ def folder_size(path: Path) -> int:
 
 def pick_device(device: str) -> str:
     """Resolve 'auto' to the best device present; check an explicit one exists."""
+    if device == "cpu" or (device == "auto" and not _may_have_gpu()):
+        return "cpu"  # without importing torch (~180 MB of memory) to be told so
     import torch
 
     if device == "auto":
@@ -236,6 +239,17 @@ def pick_device(device: str) -> str:
     if device not in ("cpu", "cuda", "mps"):
         raise TranslateError(f"unknown device {device!r}: use auto, cpu, cuda or mps")
     return device
+
+
+# Device files a GPU needs before torch can use it: NVIDIA's driver, AMD's ROCm, WSL2's GPU.
+_GPU_DEVICE_FILES = ("/dev/nvidiactl", "/dev/kfd", "/dev/dxg")
+
+
+def _may_have_gpu() -> bool:
+    """False where torch could not see a GPU anyway: Linux without a GPU driver loaded."""
+    if not sys.platform.startswith("linux"):
+        return True  # e.g. Apple's mps: only torch can tell
+    return any(os.path.exists(path) for path in _GPU_DEVICE_FILES)
 
 
 def load(

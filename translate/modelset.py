@@ -7,7 +7,7 @@ import logging
 from translate.config import RunOptions
 from translate.engine import ModelLocation, TextGenerator
 from translate.errors import ModelNotAvailableError, TranslateError
-from translate.models import load, locate, missing_message, pick_device
+from translate.models import load, locate, missing_message, pick_device, resolve_backend
 from translate.progress import NoProgress, Progress
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class ModelSet:
         self.progress.phase("load", f"loading the {role} model {location.name}")
         m = self.options.models
         try:
-            if m.threads:
+            if m.threads and resolve_backend(m.backend, self.device) == "torch":
                 import torch
 
                 torch.set_num_threads(m.threads)
