@@ -126,17 +126,33 @@ def test_auto_backend_is_ctranslate2_on_cpu_and_torch_without_it(tiny_models, mo
     assert load(locate(str(marian)), "cpu", backend="auto").backend == "torch"
 
 
-MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400  # _state_budget of the two published models
+# _state_budget of the two published models under a 300 MiB bound: the runs below are
+# worked out for these budgets, whatever the default bound.
+MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400
 
 
-def test_the_state_budget_follows_the_decoder_size():
+def test_the_state_budget_follows_the_decoder_size(monkeypatch):
     from types import SimpleNamespace
 
-    from translate.ct2 import _state_budget
+    import translate.ct2 as ct2
 
-    assert _state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
-    assert _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024)) == BART_BUDGET
-    assert _state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
+    monkeypatch.setattr(ct2, "_STATE_BYTES", 300 * 2**20)
+    assert ct2._state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
+    assert ct2._state_budget(SimpleNamespace(decoder_layers=6, d_model=1024)) == BART_BUDGET
+    assert ct2._state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
+
+
+def test_the_default_bound_lets_two_summarizer_workers_decode_two_full_windows_each():
+    """The published distilbart (6 decoder layers, 1,024 wide, beam 4, 141-token cap) gets
+    two workers on 2 cores, and a sub-batch of two full windows fits each worker's share."""
+    from types import SimpleNamespace
+
+    from translate.ct2 import _state_budget, _state_cost, _sub_batches, _workers_for
+
+    budget = _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024))
+    assert _workers_for(2, _state_cost(1, 1024, 4, 1024), budget) == 2
+    runs = _sub_batches([1024] * 4, beams=4, cap=141, budget=budget, workers=2)
+    assert [len(run) for run in runs] == [2, 2]
 
 
 def _check_runs(runs, lengths, budget, workers, cap=200):

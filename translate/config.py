@@ -41,7 +41,10 @@ INPUT_SUFFIXES = tuple(INPUT_FORMATS)
 # refused with a message naming this limit and the option that raises it. It holds for the
 # text of a document; PDF, Office and e-book files may be larger (translate/extract).
 DEFAULT_MAX_INPUT_BYTES = 2_000_000
-DEFAULT_BATCH_TOKENS = 1024
+# Padded tokens per batch: two full 1,024-token summary windows, so the summarizer's two
+# CTranslate2 workers each decode two at once (the engine's best setting on 2 cores, see
+# docs/benchmarks.md); a translation batch of short sentences is still bounded by ct2.py.
+DEFAULT_BATCH_TOKENS = 2048
 DEFAULT_CHUNK_TOKENS = 1  # one sentence per translator input
 
 

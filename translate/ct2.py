@@ -54,11 +54,14 @@ _STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float
 # What CTranslate2 decodes at once, all workers together (see _sub_batches). Beam search
 # keeps, per hypothesis (beams per input) and per source and output token, the attention's
 # keys and values in every decoder layer: its memory. At most this many bytes of them are in
-# flight (a larger single input goes alone), and at most _HYPOTHESES hypotheses (each has a
-# vocabulary-wide row of scores: 58k for Marian). For opus-mt-de-en this is about the budget
-# it was measured with (6,144 hypothesis-tokens of source and as many of output); for
-# distilbart, twice as wide, one 1,024-token window with its summary, or a few short ones.
-_STATE_BYTES = 300 * 2**20
+# flight by that estimate (a larger single input goes alone), and at most _HYPOTHESES
+# hypotheses (each has a vocabulary-wide row of scores: 58k for Marian). The estimate counts
+# a source once per beam, more than CTranslate2 holds (a full distilbart window with its
+# summary: ~221 MB estimated, +137 MiB measured by benchmarks/window_memory.py). This bound
+# lets the summarizer's two workers decode two full windows each, the engine's best setting
+# on 2 cores; the default run peaked at 1.02 GB with it (docs/benchmarks.md, 2026-12-03).
+# For opus-mt-de-en's sentence-sized inputs the _HYPOTHESES cap binds first.
+_STATE_BYTES = 1700 * 2**20
 _HYPOTHESES = 96
 # On a CPU, CTranslate2 workers (inter_threads) of one thread each decode separate
 # sub-batches at once: int8 matrix products over a few hypotheses spread badly over threads.
