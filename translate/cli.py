@@ -303,7 +303,7 @@ def run(
         typer.Option(
             metavar="N",
             callback=_whole_number(1, MAX_BATCH_TOKENS),
-            help="Token budget of one translation batch (padding included), "
+            help="Token budget of one batch of translation or summary inputs (padding included), "
             f"1 to {MAX_BATCH_TOKENS:,}.",
         ),
     ] = DEFAULT_BATCH_TOKENS,
