@@ -427,12 +427,12 @@ def _workers_for(threads: int, full_input: int, budget: int) -> int:
     for a model whose full-length input (`full_input`, see _state_cost) takes more than half
     the state `budget`, since two of them never decode at once.
 
-    Such a model (the summarizer: packed 1,024-token windows) decodes its inputs one at a
-    time under the bound anyway, and on a worker of one thread that leaves the other cores
-    idle. Measured on 2 cores (distilbart-cnn-12-6 architecture, int8, beam 4, the default
-    run's 15 recorded summary calls): 1 worker x 2 threads 95 and 104 s, 2 workers x 1
-    thread 128 and 127 s. opus-mt-de-en (a full 512-token input is a third of its bound)
-    keeps a worker per core.
+    Such a model decodes its inputs one at a time under the bound anyway, and on a worker
+    of one thread that leaves the other cores idle. Under the 300 MiB bound of before
+    2026-12-03 the summarizer was one (2 cores, distilbart-cnn-12-6 architecture, int8,
+    beam 4, 15 recorded summary calls: 1 worker x 2 threads 95 and 104 s, 2 workers x 1
+    thread 128 and 127 s); under the default bound now neither default model is, so both
+    keep a worker per core.
     """
     if full_input > budget // 2:
         return 1

@@ -219,7 +219,7 @@ def folder_size(path: Path) -> int:
 def pick_device(device: str) -> str:
     """Resolve 'auto' to the best device present; check an explicit one exists."""
     if device == "cpu" or (device == "auto" and not _may_have_gpu()):
-        return "cpu"  # without importing torch (~180 MB of memory) to be told so
+        return "cpu"  # without importing torch (~180 MiB of memory) to be told so
     import torch
 
     if device == "auto":
