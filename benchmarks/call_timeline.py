@@ -1,7 +1,7 @@
-"""Where a run's memory and time go, engine call by engine call.
+"""Where a run's memory and time go, engine batch by engine batch.
 
 Runs one `translate run` variant in this process (benchmarks/variant.py, same arguments),
-samples its resident memory every 20 ms, and prints, for each CTranslate2 call: the model,
+samples its resident memory every 20 ms, and prints, for each CTranslate2 batch: the model,
 seconds, inputs, the longest input in tokens, resident MiB just before and the most while
 it ran; then each model's total seconds and the run's peak. A stage's figure in the main
 benchmark says how long it took; this says which calls made it so, and which call set the
@@ -39,16 +39,19 @@ def main(argv: list[str]) -> None:
     import translate.ct2 as ct2
 
     calls: list[tuple[str, float, float, list[int]]] = []
-    generate = ct2.CT2Seq2Seq.generate_detailed
+    generate_batches = ct2.CT2Seq2Seq.generate_batches
 
-    def timed(self, texts, settings):
+    def timed(self, batches, settings):
+        # The batches of one call decode queued together: each one's time runs from the
+        # previous one's end (or the call's start) to its own.
         started = time.perf_counter()
-        outputs = generate(self, texts, settings)
-        lengths = [self.count_tokens(t) for t in texts]
-        calls.append((self.location.path.name, started, time.perf_counter(), lengths))
-        return outputs
+        for texts, outputs in zip(batches, generate_batches(self, batches, settings)):
+            lengths = [self.count_tokens(t) for t in texts] or [0]
+            calls.append((self.location.path.name, started, time.perf_counter(), lengths))
+            yield outputs
+            started = time.perf_counter()
 
-    ct2.CT2Seq2Seq.generate_detailed = timed
+    ct2.CT2Seq2Seq.generate_batches = timed
     from benchmarks import variant
 
     variant.main(argv)  # prints the variant's RESULT line

@@ -123,6 +123,25 @@ class Stage:
             if peak_rss_mb() > peak:  # this stage raised the process's peak RSS
                 self.raised_peak_to = peak_rss_mb()
 
+    def timed_batches(self, batches):
+        """Yield from an engine's generator of batches (`generate_batches`), timing only what
+        it spends producing them (the engine's time; each batch counts as a call)."""
+        iterator = iter(batches)
+        while True:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            peak = peak_rss_mb()
+            try:
+                batch = next(iterator)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - started
+                self.cpu_seconds += time.process_time() - cpu_started
+                if peak_rss_mb() > peak:
+                    self.raised_peak_to = peak_rss_mb()
+            self.calls += 1
+            yield batch
+
     def as_dict(self) -> dict:
         return {
             "raised_peak_to_mib": self.raised_peak_to,

@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     import translate.run as run_module
     import translate.steps as steps_module
     from translate.config import GenerationSettings, ModelOptions, RunOptions
+    from translate.engine import Generation
 
     options = RunOptions(
         models=ModelOptions(
@@ -93,8 +94,6 @@ def main(argv: list[str] | None = None) -> None:
         engine.timed(generate, texts, settings)  # computed in full, at the forced length ...
         fed.append(len(texts))
         calls["translation_calls"].append(list(texts))
-        from translate.engine import Generation
-
         # ... then English of a real length
         return [Generation(stand_in.for_source(t), finished=True) for t in texts]
 
@@ -116,8 +115,30 @@ def main(argv: list[str] | None = None) -> None:
         calls["summary_calls"].append(list(texts))
         return [stand_in.summary() for _ in texts]  # ... then English of a real summary's length
 
-    translator.generate_detailed = translator_generate
-    summarizer.generate = summary_generate
+    # CTranslate2 gets all of a stage's batches at once (generate_batches, which its
+    # generate_detailed also goes through); the torch backend, a call per batch.
+    def translator_batches(batches, settings):
+        for texts, _ in zip(batches, engine.timed_batches(generate_batches(batches, settings))):
+            fed.append(len(texts))
+            calls["translation_calls"].append(list(texts))
+            yield [Generation(stand_in.for_source(t), finished=True) for t in texts]
+
+    def summary_batches(batches, settings):
+        timed = summary_engine.timed_batches(summarizer_batches(batches, settings))
+        for texts, _ in zip(batches, timed):
+            calls["summary_calls"].append(list(texts))
+            yield [Generation(stand_in.summary(), finished=True) for _ in texts]
+
+    if hasattr(translator, "generate_batches"):
+        generate_batches = translator.generate_batches
+        translator.generate_batches = translator_batches
+    else:
+        translator.generate_detailed = translator_generate
+    if hasattr(summarizer, "generate_batches"):
+        summarizer_batches = summarizer.generate_batches
+        summarizer.generate_batches = summary_batches
+    else:
+        summarizer.generate = summary_generate
     steps_module.translate_segmentations = timed_translation
     steps_module.summarize_many = timed_summary
 

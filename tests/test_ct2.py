@@ -247,6 +247,79 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     assert all(state <= model.state_budget for count, state in seen if count > 1)  # ... within
 
 
+def test_batches_queued_together_decode_as_each_would_alone(tiny_models):
+    """`generate_batches` yields, in order, what `generate_detailed` gives each batch alone
+    (its own options, an empty batch empty), whatever its neighbours; a forced length too."""
+    marian, _ = tiny_models
+    model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
+    batches = [
+        [f"{GERMAN[2]} {GERMAN[2]}"] * 3 + [GERMAN[0]],
+        [],
+        [f"{GERMAN[i % 3]} Seite {i}." for i in range(30)],
+        [GERMAN[1]],
+    ]
+    for settings in (
+        GenerationSettings(max_length_ratio=2.0),
+        GenerationSettings(max_length_ratio=2.0, forced_length_ratio=1.0),
+    ):
+        alone = [model.generate_detailed(b, settings) for b in batches]
+        assert list(model.generate_batches(batches, settings)) == alone
+        assert [len(a) for a in alone] == [4, 0, 30, 1]
+    assert list(model.generate_batches([], GenerationSettings())) == []
+
+
+def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
+    """The pipeline's batches reach CTranslate2 queued: the next batch's sub-batches are
+    submitted while the last one's still decode, so no worker waits at a batch's end for
+    the others (a call per batch made it wait), and the state in flight stays in bounds."""
+    from translate.ct2 import _state_cost
+    from translate.pipeline import token_batches, translate_texts
+
+    marian, _ = tiny_models
+    model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
+    engine = model.translator
+    in_flight: dict[int, tuple[int, int]] = {}  # submission -> (batch, state)
+    together: list[set[int]] = []  # the batches in flight after each submission
+
+    class Recording:
+        def translate_batch(self, batch, **options):
+            key = len(together)
+            first = batch[0]
+            owner = next(i for i, texts in enumerate(tokens) if first in texts)
+            cost = _state_cost(
+                len(batch), max(map(len, batch)), options["beam_size"],
+                options["max_decoding_length"],
+            )  # fmt: skip
+            in_flight[key] = (owner, cost)
+            together.append({b for b, _ in in_flight.values()})
+            assert sum(c for _, c in in_flight.values()) <= model.state_budget
+            return [Collected(p, key) for p in engine.translate_batch(batch, **options)]
+
+    class Collected:
+        def __init__(self, pending, key):
+            self.pending, self.key = pending, key
+
+        def result(self):
+            in_flight.pop(self.key, None)
+            return self.pending.result()
+
+    # Batches of four distinct sentences each (a sentence tells its batch).
+    texts = [f"{GERMAN[i % 3]} Nummer {i}." for i in range(16)]
+    settings = GenerationSettings(min_new_tokens=8, max_new_tokens=8)
+    expected = model.generate_detailed(texts, settings)
+    budget = max(model.count_tokens(t) for t in texts) * 4
+    tokens = [  # each batch's sources, as the engine sees them
+        [model.tokenizer.convert_ids_to_tokens(model.tokenizer(texts[i]).input_ids) for i in b]
+        for b in token_batches([model.count_tokens(t) for t in texts], budget)
+    ]
+    assert len(tokens) >= 3
+    model.translator = Recording()
+    outputs, _ = translate_texts(model, texts, settings, budget)
+    assert [o.text for o in outputs] == [e.text for e in expected]
+    assert not in_flight
+    assert any(len(batches) > 1 for batches in together)  # two batches decoded at once
+
+
 def test_a_forced_length_is_each_sub_batchs_own(tiny_models):
     """The benchmark's forced length (output = input tokens) stands in for a real model, whose
     outputs each end at their own length: each sub-batch is forced to its own longest input,

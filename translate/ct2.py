@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterator
 from pathlib import Path
 
 from translate.config import ENV_CACHE, GenerationSettings, default_cache_dir
@@ -58,9 +59,12 @@ _STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float
 # hypotheses (each has a vocabulary-wide row of scores: 58k for Marian). The estimate counts
 # a source once per beam, more than CTranslate2 holds (a full distilbart window with its
 # summary: ~221 MB estimated, +137 MiB measured by benchmarks/window_memory.py). This bound
-# lets the summarizer's two workers decode two full windows each, the engine's best setting
-# on 2 cores; the default run peaked at 1.02 GB with it (docs/benchmarks.md, 2026-12-03).
-# For opus-mt-de-en's sentence-sized inputs the _HYPOTHESES cap binds first.
+# lets the summarizer's two workers take a full window each (the pipeline's summary batches
+# hold at most one window's padded tokens, so that is what they get: two each, the engine's
+# best setting, would take the run over 1.2 GB); the default run peaked at 1.02-1.04 GB with
+# it (docs/benchmarks.md, 2026-12-03). Sub-batches past the workers wait in CTranslate2's
+# queue, holding only their tokens. For opus-mt-de-en's sentence-sized inputs the
+# _HYPOTHESES cap binds first.
 _STATE_BYTES = 1700 * 2**20
 _HYPOTHESES = 96
 # On a CPU, CTranslate2 workers (inter_threads) of one thread each decode separate
@@ -302,23 +306,72 @@ class CT2Seq2Seq:
     def generate_detailed(self, texts: list[str], settings: GenerationSettings) -> list[Generation]:
         if not texts:
             return []
-        sources = [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
-        # One set of options for the whole call, as the torch backend has: how the inputs are
-        # split between workers changes no output.
-        options = self.decoding_options(settings, max(len(s) for s in sources))
-        # Except a forced length (the benchmark's stand-in for a real model, whose outputs
-        # each end at their own length): per sub-batch, as the engine batches them, as the
-        # benchmark's ceiling forces it. Forced per call, every sub-batch of short inputs
-        # would decode as long as the call's longest input: work no real model does.
-        options_for = None
-        if settings.forced_length_ratio is not None:
-            options_for = lambda longest: self.decoding_options(settings, longest)  # noqa: E731
-        hypotheses = [r.hypotheses[0] for r in self._decode(sources, options, options_for)]
+        [generations] = self.generate_batches([texts], settings)
+        return generations
+
+    def generate_batches(
+        self, batches: list[list[str]], settings: GenerationSettings
+    ) -> Iterator[list[Generation]]:
+        """`generate_detailed` of each batch, yielded in order as each is done.
+
+        Every batch's sub-batches are queued for the workers as far as the state bound
+        allows, so a worker that finishes its part of one batch starts on the next: one call
+        per batch would leave it idle until the other worker finished too (2 cores, the
+        default run's 42 summary windows: 81.5 s queued against 98.6 s in calls; CTranslate2
+        alone on all of them at once, 74.4 s). Each batch still decodes with its own options,
+        as a call of its own would, so its outputs do not depend on its neighbours."""
+        if not batches:
+            return
+        sources = [
+            [self.tokenizer.convert_ids_to_tokens(self.tokenizer(t).input_ids) for t in texts]
+            for texts in batches
+        ]
+        jobs: list[tuple[int, list[list[str]], dict]] = []  # (batch, sub-batch, its options)
+        for index, batch in enumerate(sources):
+            if not batch:
+                continue
+            # One set of options for the whole batch, as the torch backend has: how the
+            # inputs are split between workers changes no output.
+            options = self.decoding_options(settings, max(len(s) for s in batch))
+            beams, cap = options["beam_size"], options["max_decoding_length"]
+            for part in _sub_batches(
+                [len(s) for s in batch], beams, cap, self.state_budget, self.workers
+            ):
+                run = [batch[i] for i in part]
+                # Except a forced length (the benchmark's stand-in for a real model, whose
+                # outputs each end at their own length): per sub-batch, as the engine batches
+                # them, as the benchmark's ceiling forces it. Forced per batch, every
+                # sub-batch of short inputs would decode as long as the batch's longest
+                # input: work no real model does.
+                if settings.forced_length_ratio is not None:
+                    jobs.append((index, run, self.decoding_options(settings, max(map(len, run)))))
+                else:
+                    jobs.append((index, run, options))
+        done: list = []
+        waiting = [sum(1 for j in jobs if j[0] == k) for k in range(len(batches))]
+        finished = 0  # batches yielded so far
+        for (index, _, _), results in zip(jobs, self._decode([(r, o) for _, r, o in jobs])):
+            done += results
+            waiting[index] -= 1
+            while finished < len(batches) and not waiting[finished]:
+                count = len(sources[finished])
+                yield self._generations(done[:count], settings, sources[finished])
+                done = done[count:]
+                finished += 1
+        while finished < len(batches):  # empty batches at the end
+            yield []
+            finished += 1
+
+    def _generations(self, results: list, settings, sources) -> list[Generation]:
+        if not sources:
+            return []
+        hypotheses = [r.hypotheses[0] for r in results]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
         # As the torch backend counts: an end token in the cap's last position may be the one
         # transformers forces there, so it does not count as a natural end.
         end = self.tokenizer.eos_token
+        options = self.decoding_options(settings, max(len(s) for s in sources))
         limit = options["max_decoding_length"] + (1 if self._forced_eos else 0)
         _return_freed_memory()
         return [
@@ -326,36 +379,35 @@ class CT2Seq2Seq:
             for text, h in zip(decoded, hypotheses)
         ]
 
-    def _decode(self, sources: list[list[str]], options: dict, options_for=None) -> list:
-        """`translate_batch` results for `sources`, in order, decoded in sub-batches, several
-        at once when there are workers, within `state_budget` in flight (a larger sub-batch
-        goes alone). `options_for(longest)`, when given, makes each sub-batch's options from
-        its own longest source."""
-        beams, cap = options["beam_size"], options["max_decoding_length"]
+    def _decode(self, jobs: list[tuple[list[list[str]], dict]]) -> Iterator[list]:
+        """`translate_batch` results of each (sub-batch, options) job, in order, as each is
+        done; several at once when there are workers, within `state_budget` in flight (a
+        larger sub-batch goes alone)."""
         in_flight: deque = deque()  # (pending results, cost), oldest first
         cost_in_flight = 0
-        results: list = []
         try:
-            for part in _sub_batches(
-                [len(s) for s in sources], beams, cap, self.state_budget, self.workers
-            ):
-                batch = [sources[i] for i in part]
-                cost = _state_cost(len(batch), max(len(s) for s in batch), beams, cap)
+            for batch, options in jobs:
+                cost = _state_cost(
+                    len(batch), max(len(s) for s in batch), options["beam_size"],
+                    options["max_decoding_length"],
+                )  # fmt: skip
                 while in_flight and cost_in_flight + cost > self.state_budget:
                     pending, done_cost = in_flight.popleft()
                     cost_in_flight -= done_cost
-                    results += [p.result() for p in pending]
+                    yield [p.result() for p in pending]
                 pending = self.translator.translate_batch(
                     batch,
                     target_prefix=[list(self._prefix) for _ in batch] if self._prefix else None,
                     return_end_token=True,  # its presence tells an ended output from a capped one
                     asynchronous=True,
-                    **(options_for(max(len(s) for s in batch)) if options_for else options),
+                    **options,
                 )
                 in_flight.append((pending, cost))
                 cost_in_flight += cost
             while in_flight:
-                results += [p.result() for p in in_flight.popleft()[0]]
+                pending, done_cost = in_flight.popleft()
+                cost_in_flight -= done_cost
+                yield [p.result() for p in pending]
         finally:  # after an error, let what was submitted finish: nothing decodes behind our back
             for pending, _ in in_flight:
                 for p in pending:
@@ -363,7 +415,6 @@ class CT2Seq2Seq:
                         p.result()
                     except Exception:
                         pass
-        return results
 
     def decoding_options(self, settings: GenerationSettings, longest: int) -> dict:
         """`translate_batch` options for a batch whose longest source has `longest` tokens

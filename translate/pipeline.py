@@ -6,6 +6,7 @@ Works on strings only; reading inputs and writing outputs is the job of `run.py`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from translate.config import GenerationSettings
@@ -208,8 +209,9 @@ def translate_texts(
     lengths = [translator.count_tokens(t) for t in texts]
     outputs: list[Generation] = [Generation("", True)] * len(texts)
     progress.phase("translate", "translating", total=sum(lengths), unit="tokens")
-    for batch in token_batches(lengths, batch_tokens):
-        generated = translator.generate_detailed([texts[i] for i in batch], settings)
+    for batch, generated in generate_in_batches(
+        translator, texts, token_batches(lengths, batch_tokens), settings
+    ):
         for index, output in zip(batch, generated):
             outputs[index] = output
         progress.advance(sum(lengths[i] for i in batch))
@@ -335,17 +337,34 @@ def summarize_many(
 def _generate_batched(
     model: TextGenerator, texts: list[str], settings: GenerationSettings, batch_tokens: int
 ) -> list[str]:
-    """`model.generate` over length-sorted batches of `texts`; outputs in the texts' order.
-
-    A model with several workers (CTranslate2 on a CPU) gets that many batches per call, to
-    decode at once as far as its memory bound allows: one summary window per call would
-    leave a worker idle."""
+    """`texts` generated in length-sorted batches; outputs in the texts' order."""
     outputs = [""] * len(texts)
-    lengths = [model.count_tokens(t) for t in texts]
-    batches = token_batches(lengths, batch_tokens)
-    per_call = getattr(model, "workers", 1)
-    for start in range(0, len(batches), per_call):
-        call = [index for batch in batches[start : start + per_call] for index in batch]
-        for index, output in zip(call, model.generate([texts[i] for i in call], settings)):
-            outputs[index] = output
+    batches = token_batches([model.count_tokens(t) for t in texts], batch_tokens)
+
+    def one_call(group: list[str], settings: GenerationSettings) -> list[Generation]:
+        return [Generation(text, True) for text in model.generate(group, settings)]
+
+    for batch, generated in generate_in_batches(model, texts, batches, settings, one_call):
+        for index, output in zip(batch, generated):
+            outputs[index] = output.text
     return outputs
+
+
+def generate_in_batches(
+    model: TextGenerator,
+    texts: list[str],
+    batches: list[list[int]],
+    settings: GenerationSettings,
+    one_call: Callable[[list[str], GenerationSettings], list[Generation]] | None = None,
+) -> Iterator[tuple[list[int], list[Generation]]]:
+    """Each batch (indices into `texts`) with its generations, batch by batch. A model that
+    queues batches for its workers (CTranslate2: `generate_batches`) gets them all in one
+    call, so that no worker waits at the end of a batch for the others; any other model,
+    one call per batch (`one_call`, else its `generate_detailed`)."""
+    groups = [[texts[i] for i in batch] for batch in batches]
+    queued = getattr(model, "generate_batches", None)
+    if queued is not None:
+        yield from zip(batches, queued(groups, settings))
+    else:
+        for batch, group in zip(batches, groups):
+            yield batch, (one_call or model.generate_detailed)(group, settings)
