@@ -389,7 +389,7 @@ def targets(report: dict) -> list[str]:
         if narrow:  # not a target: the other side of the memory bound
             out.append(
                 f"(info)  default with the earlier memory bounds (300 MiB of attention state "
-                f"instead of 1,700, --batch-tokens 1024 instead of 2048): translation stage "
+                f"instead of 800, --batch-tokens 1024 instead of 2048): translation stage "
                 f"{narrow['translation_of_ceiling']:.2f}, summary stage "
                 f"{narrow['summary_of_ceiling']:.2f} of CTranslate2 alone, peak RSS "
                 f"{narrow['peak_rss_mb'] / 1000:.2f} GB"

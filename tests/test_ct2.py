@@ -142,17 +142,21 @@ def test_the_state_budget_follows_the_decoder_size(monkeypatch):
     assert ct2._state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
 
 
-def test_the_default_bound_lets_two_summarizer_workers_decode_two_full_windows_each():
+def test_the_default_bound_gives_the_summarizer_two_workers_of_a_full_window_each():
     """The published distilbart (6 decoder layers, 1,024 wide, beam 4, 141-token cap) gets
-    two workers on 2 cores, and a sub-batch of two full windows fits each worker's share."""
+    two workers on 2 cores; each takes a full window, or two of up to ~880 tokens, not two
+    full ones (which took the default run over 1.2 GB)."""
     from types import SimpleNamespace
 
     from translate.ct2 import _state_budget, _state_cost, _sub_batches, _workers_for
 
     budget = _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024))
     assert _workers_for(2, _state_cost(1, 1024, 4, 1024), budget) == 2
-    runs = _sub_batches([1024] * 4, beams=4, cap=141, budget=budget, workers=2)
-    assert [len(run) for run in runs] == [2, 2]
+    # The pipeline's default summary batches (2,048 padded tokens), queued with others:
+    assert _sub_batches([1024, 1000], 4, 141, budget, 2, spread=False) == [[0], [1]]
+    assert _sub_batches([880, 870], 4, 141, budget, 2, spread=False) == [[0, 1]]
+    # ten short windows: as many as a worker's share of the state holds
+    assert [len(r) for r in _sub_batches([200] * 10, 4, 141, budget, 2, spread=False)] == [6, 4]
 
 
 def _check_runs(runs, lengths, budget, workers, cap=200):
@@ -191,6 +195,24 @@ def test_with_several_workers_each_gets_a_share_within_the_same_bound():
     assert _sub_batches([], 4, 40, MARIAN_BUDGET, workers=2) == []
     # A call smaller than one sub-batch still reaches both workers.
     assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2) == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_a_batch_among_others_goes_to_one_worker_whole_within_its_share():
+    """Queued with other batches, a batch is not halved for the workers (the others keep
+    them busy; halves decode fewer inputs per step): runs as large as a worker's share of
+    the bounds, still of even size, and still within them."""
+    from translate.ct2 import _sub_batches
+
+    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [
+        list(range(6))
+    ]
+    lengths = [30] * 34
+    runs = _sub_batches(lengths, 4, 30, MARIAN_BUDGET, workers=2, spread=False)
+    assert [len(r) for r in runs] == [12, 12, 10]
+    _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
+    lengths = [64] * 40 + [1024, 1024] + [10] * 30
+    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2, spread=False)
+    _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
 
 
 def test_several_workers_decode_what_one_does(tiny_models):
@@ -318,6 +340,15 @@ def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
     assert [o.text for o in outputs] == [e.text for e in expected]
     assert not in_flight
     assert any(len(batches) > 1 for batches in together)  # two batches decoded at once
+    assert len(together) == len(tokens)  # each went whole to a worker, not halved
+
+    # A lone batch is still shared between the workers.
+    together.clear()
+    tokens = tokens[:1]
+    first = token_batches([model.count_tokens(t) for t in texts], budget)[0]
+    assert len(first) >= 2
+    list(model.generate_batches([[texts[i] for i in first]], settings))
+    assert len(together) == 2
 
 
 def test_a_forced_length_is_each_sub_batchs_own(tiny_models):

@@ -59,13 +59,14 @@ _STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float
 # hypotheses (each has a vocabulary-wide row of scores: 58k for Marian). The estimate counts
 # a source once per beam, more than CTranslate2 holds (a full distilbart window with its
 # summary: ~221 MB estimated, +137 MiB measured by benchmarks/window_memory.py). This bound
-# lets the summarizer's two workers take a full window each (the pipeline's summary batches
-# hold at most one window's padded tokens, so that is what they get: two each, the engine's
-# best setting, would take the run over 1.2 GB); the default run peaked at 1.02-1.04 GB with
-# it (docs/benchmarks.md, 2026-12-03). Sub-batches past the workers wait in CTranslate2's
-# queue, holding only their tokens. For opus-mt-de-en's sentence-sized inputs the
-# _HYPOTHESES cap binds first.
-_STATE_BYTES = 1700 * 2**20
+# gives the summarizer two workers on 2 cores, each taking a full window or two shorter
+# ones (up to ~960 tokens each; a summary batch is --batch-tokens of padded tokens, two
+# full windows by default). The default run then peaked at 981 MiB; at 1,700 MiB, with two
+# full windows on each worker, at 1,154 MiB (1.21 GB), over its 1.2 GB target
+# (benchmarks/call_timeline.py, 2026-12-03; docs/benchmarks.md). Sub-batches past the
+# workers wait in CTranslate2's queue, holding only their tokens. For opus-mt-de-en's
+# sentence-sized inputs the _HYPOTHESES cap binds first.
+_STATE_BYTES = 800 * 2**20
 _HYPOTHESES = 96
 # On a CPU, CTranslate2 workers (inter_threads) of one thread each decode separate
 # sub-batches at once: int8 matrix products over a few hypotheses spread badly over threads.
@@ -327,6 +328,9 @@ class CT2Seq2Seq:
             for texts in batches
         ]
         jobs: list[tuple[int, list[list[str]], dict]] = []  # (batch, sub-batch, its options)
+        # With a batch for every worker, each batch goes whole (within a worker's share of
+        # the bounds): halves of batches would decode fewer inputs per step, for nothing.
+        spread = sum(1 for batch in sources if batch) < self.workers
         for index, batch in enumerate(sources):
             if not batch:
                 continue
@@ -335,7 +339,7 @@ class CT2Seq2Seq:
             options = self.decoding_options(settings, max(len(s) for s in batch))
             beams, cap = options["beam_size"], options["max_decoding_length"]
             for part in _sub_batches(
-                [len(s) for s in batch], beams, cap, self.state_budget, self.workers
+                [len(s) for s in batch], beams, cap, self.state_budget, self.workers, spread
             ):
                 run = [batch[i] for i in part]
                 # Except a forced length (the benchmark's stand-in for a real model, whose
@@ -500,12 +504,14 @@ def _state_cost(inputs: int, longest: int, beams: int, cap: int) -> int:
 
 
 def _sub_batches(
-    lengths: list[int], beams: int, cap: int, budget: int, workers: int = 1
+    lengths: list[int], beams: int, cap: int, budget: int, workers: int = 1, spread: bool = True
 ) -> list[list[int]]:
     """Consecutive runs of inputs small enough for one of `workers` to decode while the others
     decode theirs: at most 1/workers of _HYPOTHESES hypotheses and of the `budget` of
-    attention state (see _state_cost), in runs of even size so that a small call still
-    reaches every worker and no worker decodes a last run alone. A larger input goes alone.
+    attention state (see _state_cost), in runs of even size. With `spread`, in whole rounds
+    of a run per worker, so that a small call still reaches every worker and no worker
+    decodes a last run alone; without it (other batches keep the other workers busy), as
+    few runs as those bounds allow. A larger input goes alone.
 
     Bounds the memory whatever batch the pipeline hands over, at little cost in speed.
     Measured on 2 cores with one worker (opus-mt-de-en architecture, int8, beam 4, 64 chunks
@@ -516,8 +522,9 @@ def _sub_batches(
     # size in whole rounds of `workers` runs (34 inputs at 12 a run: 9, 9, 9, 7, not 12, 12,
     # 10 with the last alone on one worker).
     largest = max(1, _HYPOTHESES // workers // beams)
-    rounds = max(1, math.ceil(len(lengths) / (workers * largest)))
-    per_input = max(1, math.ceil(len(lengths) / (workers * rounds)))
+    runs_per_round = workers if spread else 1
+    rounds = max(1, math.ceil(len(lengths) / (runs_per_round * largest)))
+    per_input = max(1, math.ceil(len(lengths) / (runs_per_round * rounds)))
     batches: list[list[int]] = []
     longest = 0
     for index, length in enumerate(lengths):
