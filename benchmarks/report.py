@@ -325,6 +325,11 @@ def _notes(report: dict) -> list[str]:
         t, s = report["ceiling"]["translation"], report["ceiling"]["summary"]
         sweep_t = ", ".join(f"{_setting(x['setting'])}: {x['rate']:.0f}" for x in t["sweep"])
         sweep_s = ", ".join(f"{_setting(x['setting'])}: {x['rate']:.0f}" for x in s["sweep"])
+        finals = "; ".join(
+            f"{stage}: " + ", ".join(f"{_setting(f['setting'])} {f['seconds']:.0f} s" for f in x)
+            for stage, x in (("translation", t.get("finals")), ("summary", s.get("finals")))
+            if x
+        )
         out.append(
             f"Ceiling: `translate_batch` alone, same options, threads and forced lengths. "
             f"Translation: all {t['inputs']:,} sentences sorted, in {t['seconds']:.0f} s; "
@@ -333,6 +338,11 @@ def _notes(report: dict) -> list[str]:
             f"{c['chunk_tokens_per_s']:.0f} tok/s. Summary: the default run's "
             f"{s['inputs']} windows ({s['tokens']:,} tokens) in {s['seconds']:.0f} s; sweep on "
             f"{s['sample_inputs']} windows, window tokens/s: {sweep_s}."
+            + (
+                f" The sample's two best on everything ({finals}): the faster stands."
+                if finals
+                else ""
+            )
         )
     conversion = report.get("ct2_conversion")
     if conversion and "seconds" in conversion:
