@@ -203,9 +203,7 @@ def test_a_batch_among_others_goes_to_one_worker_whole_within_its_share():
     the bounds, still of even size, and still within them."""
     from translate.ct2 import _sub_batches
 
-    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [
-        list(range(6))
-    ]
+    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [list(range(6))]
     lengths = [30] * 34
     runs = _sub_batches(lengths, 4, 30, MARIAN_BUDGET, workers=2, spread=False)
     assert [len(r) for r in runs] == [12, 12, 10]
@@ -227,6 +225,17 @@ def test_several_workers_decode_what_one_does(tiny_models):
     settings = GenerationSettings(min_new_tokens=12, max_new_tokens=12)
     assert two.generate_detailed(texts, settings) == one.generate_detailed(texts, settings)
     assert len(two.generate(texts, settings)) == len(texts)
+
+
+class _Collected:
+    """A pending engine result that leaves `in_flight` (a test's record) once collected."""
+
+    def __init__(self, pending, key, in_flight: dict):
+        self.pending, self.key, self.in_flight = pending, key, in_flight
+
+    def result(self):
+        self.in_flight.pop(self.key, None)
+        return self.pending.result()
 
 
 def test_what_is_in_flight_stays_within_the_budget(tiny_models):
@@ -251,15 +260,7 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
                 options["max_decoding_length"],
             )  # fmt: skip
             seen.append((len(in_flight), sum(in_flight.values())))
-            return [Collected(p, key) for p in engine.translate_batch(batch, **options)]
-
-    class Collected:
-        def __init__(self, pending, key):
-            self.pending, self.key = pending, key
-
-        def result(self):
-            in_flight.pop(self.key, None)
-            return self.pending.result()
+            return [_Collected(p, key, in_flight) for p in engine.translate_batch(batch, **options)]
 
     model.translator = Recording()
     model.state_budget = 3 * _state_cost(3, 20, 4, 20)  # about three sub-batches of three
@@ -315,15 +316,7 @@ def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
             in_flight[key] = (owner, cost)
             together.append({b for b, _ in in_flight.values()})
             assert sum(c for _, c in in_flight.values()) <= model.state_budget
-            return [Collected(p, key) for p in engine.translate_batch(batch, **options)]
-
-    class Collected:
-        def __init__(self, pending, key):
-            self.pending, self.key = pending, key
-
-        def result(self):
-            in_flight.pop(self.key, None)
-            return self.pending.result()
+            return [_Collected(p, key, in_flight) for p in engine.translate_batch(batch, **options)]
 
     # Batches of four distinct sentences each (a sentence tells its batch).
     texts = [f"{GERMAN[i % 3]} Nummer {i}." for i in range(16)]

@@ -286,9 +286,10 @@ def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
         return
     summarizer = models.summarizer  # loaded before the clock starts: loading is the run's
     started = time.perf_counter()
-    # Batches of --batch-tokens padded tokens, as translation's: by default two full
-    # 1,024-token windows, which CTranslate2 decodes faster than one at a time and within
-    # the 1.2 GB the default run keeps to (docs/benchmarks.md); a longer window goes alone.
+    # Batches of --batch-tokens padded tokens, as translation's (by default up to two full
+    # 1,024-token windows; a longer window goes alone): CTranslate2 decodes shorter windows
+    # two or more at a time, faster, and splits what its memory bound does not allow
+    # (ct2._STATE_BYTES: the default run stays under 1.2 GB; docs/benchmarks.md).
     summaries = summarize_many(
         summarizer,
         # The summarizer reads prose: Markdown markers and table rules would be noise to it.
