@@ -328,6 +328,7 @@ class CT2Seq2Seq:
             for texts in batches
         ]
         jobs: list[tuple[int, list[list[str]], dict]] = []  # (batch, sub-batch, its options)
+        limits = [0] * len(batches)  # each batch's cap: tells an ended output from a capped one
         # With a batch for every worker, each batch goes whole (within a worker's share of
         # the bounds): halves of batches would decode fewer inputs per step, for nothing.
         spread = sum(1 for batch in sources if batch) < self.workers
@@ -338,6 +339,7 @@ class CT2Seq2Seq:
             # inputs are split between workers changes no output.
             options = self.decoding_options(settings, max(len(s) for s in batch))
             beams, cap = options["beam_size"], options["max_decoding_length"]
+            limits[index] = cap + (1 if self._forced_eos else 0)
             for part in _sub_batches(
                 [len(s) for s in batch], beams, cap, self.state_budget, self.workers, spread
             ):
@@ -352,22 +354,24 @@ class CT2Seq2Seq:
                 else:
                     jobs.append((index, run, options))
         done: list = []
-        waiting = [sum(1 for j in jobs if j[0] == k) for k in range(len(batches))]
+        waiting = [0] * len(batches)  # sub-batches of each batch not yet done
+        for index, _, _ in jobs:
+            waiting[index] += 1
         finished = 0  # batches yielded so far
         for (index, _, _), results in zip(jobs, self._decode([(r, o) for _, r, o in jobs])):
             done += results
             waiting[index] -= 1
             while finished < len(batches) and not waiting[finished]:
                 count = len(sources[finished])
-                yield self._generations(done[:count], settings, sources[finished])
+                yield self._generations(done[:count], limits[finished])
                 done = done[count:]
                 finished += 1
         while finished < len(batches):  # empty batches at the end
             yield []
             finished += 1
 
-    def _generations(self, results: list, settings, sources) -> list[Generation]:
-        if not sources:
+    def _generations(self, results: list, limit: int) -> list[Generation]:
+        if not results:
             return []
         hypotheses = [r.hypotheses[0] for r in results]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
@@ -375,8 +379,6 @@ class CT2Seq2Seq:
         # As the torch backend counts: an end token in the cap's last position may be the one
         # transformers forces there, so it does not count as a natural end.
         end = self.tokenizer.eos_token
-        options = self.decoding_options(settings, max(len(s) for s in sources))
-        limit = options["max_decoding_length"] + (1 if self._forced_eos else 0)
         _return_freed_memory()
         return [
             Generation(text=text, finished=bool(h) and h[-1] == end and len(h) < limit)
