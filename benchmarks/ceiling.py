@@ -11,7 +11,11 @@ many tokens as its longest input, as in the pipeline; batches of one call each (
 gets its forced length), submitted asynchronously so that several CTranslate2 workers
 (inter_threads) can share the cores.
 
-    python -m benchmarks.ceiling MT_DIR SUMMARY_DIR RECORD THREADS QUICK DOC...
+    python -m benchmarks.ceiling MT_DIR SUMMARY_DIR RECORD THREADS MODE DOC...
+
+MODE: `full` (sweep, finalists), `quick` (fewer settings, on everything), or `again:JSON`
+(the settings an earlier full run found, {"translation": [...], "summary": [...]}, on
+everything once more, no sweep: the benchmark's later rounds).
 """
 
 from __future__ import annotations
@@ -144,7 +148,19 @@ def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads) -> 
     }
 
 
-def main(mt_dir, summary_dir, record, threads, quick, documents) -> None:
+def again(ctranslate2, model, sources, settings, setting, threads) -> dict:
+    """`sources` decoded once more with a setting an earlier sweep chose."""
+    seconds, cpu = decode_all(ctranslate2, model, sources, settings, tuple(setting), threads)
+    return {
+        "best": list(setting),
+        "inputs": len(sources),
+        "tokens": sum(len(s) for s in sources),
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+    }
+
+
+def main(mt_dir, summary_dir, record, threads, mode, documents) -> None:
     import ctranslate2
     from sentence_splitter import SentenceSplitter
 
@@ -173,6 +189,17 @@ def main(mt_dir, summary_dir, record, threads, quick, documents) -> None:
     summary_settings = GenerationSettings(
         min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS
     )
+    if mode.startswith("again:"):
+        chosen = json.loads(mode[len("again:") :])
+        emit({
+            "translation": again(ctranslate2, translator, sentences, mt_settings,
+                                 chosen["translation"], threads),
+            "summary": again(ctranslate2, summarizer, windows, summary_settings,
+                             chosen["summary"], threads),
+            "threads": threads,
+        })  # fmt: skip
+        return
+    quick = mode == "quick"
     scale = 1 if not quick else 10**6  # quick: sweep on everything (the workload is tiny) ...
     translation = sweep(
         ctranslate2, translator, sentences, mt_settings,
@@ -193,5 +220,5 @@ def main(mt_dir, summary_dir, record, threads, quick, documents) -> None:
 
 
 if __name__ == "__main__":
-    mt, summary_model, record_file, thread_count, quick_flag, *docs = sys.argv[1:]
-    main(mt, summary_model, record_file, int(thread_count), quick_flag == "1", docs)
+    mt, summary_model, record_file, thread_count, run_mode, *docs = sys.argv[1:]
+    main(mt, summary_model, record_file, int(thread_count), run_mode, docs)

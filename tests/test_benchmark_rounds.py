@@ -1,0 +1,88 @@
+"""The benchmark's stage-to-ceiling shares come from each side's fastest round.
+
+On a shared 2-core VM the same default run's summary stage took 77.7 s and 92.8 s half an
+hour apart, so the benchmark measures the default run and CTranslate2 alone several times
+in turns. These tests check the arithmetic on made-up round figures (no model runs here:
+the figures themselves come from benchmarks/run.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import report
+
+TOKENS = 30_000
+
+
+def _default(translation: float, summary: float, peak_mib: float, cpu: float = 1.9) -> dict:
+    return {
+        "written": 30,
+        "failed": 0,
+        "run_seconds": translation + summary + 5,
+        "translation": {"seconds": translation, "cpu_seconds": translation * cpu},
+        "summary": {"seconds": summary, "cpu_seconds": summary * cpu, "items": 30},
+        "peak_rss_mb": peak_mib,
+        "load_seconds": 2.0,
+        "describe": {"num_beams": 4},
+        "threads": 2,
+    }
+
+
+def _alone(translation: float, summary: float, cpu: float = 1.9) -> dict:
+    return {
+        "translation": {"seconds": translation, "cpu_seconds": translation * cpu,
+                        "chunks_seconds": translation, "best": ["examples", 16, 2]},
+        "summary": {"seconds": summary, "cpu_seconds": summary * cpu,
+                    "best": ["examples", 2, 2]},
+        "peak_rss_mb": 1500.0,
+    }  # fmt: skip
+
+
+def _report(rounds: list[dict]) -> dict:
+    return {
+        "workload": {"source_tokens": TOKENS},
+        "results": {"default": _default(70, 100, 900)},
+        "ceiling": _alone(66, 75),
+        "rounds": rounds,
+    }
+
+
+def test_each_side_s_fastest_round_stands_and_the_peak_is_the_highest():
+    data = _report(
+        [
+            {"default": _default(64, 80, 1000), "ceiling": _alone(63, 78)},
+            {"default": _default(75, 90, 950), "ceiling": _alone(60, 72)},
+        ]
+    )
+    metrics = report.compute(data)
+    ceiling = metrics["ceiling"]
+    assert ceiling["rounds"] == 3
+    assert ceiling["summary_of_ceiling"] == pytest.approx(72 / 80)
+    assert ceiling["translation_of_ceiling"] == pytest.approx(60 / 64)
+    assert ceiling["summary_of_ceiling_cpu"] == pytest.approx(72 / 80)
+    assert ceiling["tokens_per_s"] == pytest.approx(TOKENS / 60)
+    assert metrics["default"]["peak_rss_mb"] == pytest.approx(1000 * report.MB)
+    # The default row's rates stay the first round's, as every peer's single run.
+    assert metrics["default"]["tokens_per_s"] == pytest.approx(TOKENS / 70)
+
+
+def test_a_round_that_failed_on_either_side_is_left_out():
+    data = _report(
+        [
+            {"default": _default(10, 10, 5000), "ceiling": {"error": "exit status 1"}},
+            {"default": {"error": "exit status 1"}, "ceiling": _alone(1, 1)},
+        ]
+    )
+    ceiling = report.compute(data)["ceiling"]
+    assert ceiling["rounds"] == 1
+    assert ceiling["summary_of_ceiling"] == pytest.approx(75 / 100)
+    assert report.compute(data)["default"]["peak_rss_mb"] == pytest.approx(900 * report.MB)
+
+
+def test_the_report_says_every_round_s_figures():
+    data = _report([{"default": _default(64, 80, 1000), "ceiling": _alone(63, 78)}])
+    note = report._rounds_note(report.measured_rounds(data))
+    assert "measured 2 times" in note
+    assert "Summary stage s: default 100.0, 80.0; alone 75.0, 78.0" in note
+    assert "round by round: 0.75, 0.97" in note
