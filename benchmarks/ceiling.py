@@ -50,7 +50,15 @@ SUMMARY_SWEEP = [
     # Two full windows, or more shorter ones (the default run's summary batches are of
     # padded tokens): on 2 cores faster than two windows whatever their length.
     ("tokens", 2048, 2),
+    # At most one full window's tokens on each worker: within the default's memory bound.
+    ("tokens", 1024, 2),
 ]
+# The summary layouts that fit the default run's memory target: at most this many full
+# 1,024-token windows decoding at once. The default bound (translate.ct2._STATE_BYTES,
+# 800 MiB) lets each of two workers hold one; two on each (the sweep's usual best) add
+# ~530 MiB of state (benchmarks/window_memory.py) to the ~600-800 MiB the run holds by then,
+# and a run with the bound raised to allow it peaked at 1.21 GB (docs/benchmarks.md).
+FITTING_WINDOWS = 2
 SAMPLE_TOKENS = 3000  # translation sweep: about this many source tokens per setting
 SAMPLE_WINDOWS = 8  # summary sweep: this many windows per setting
 FINALISTS = 2  # the sample's best settings that then run on everything
@@ -70,6 +78,12 @@ def batches(lengths: list[int], batch_type: str, size: int) -> list[list[int]]:
             out.append([index])
             used = step
     return out
+
+
+def windows_at_once(setting) -> float:
+    """Most full 1,024-token windows' worth of tokens a summary setting decodes at once."""
+    batch_type, size, inter = setting
+    return (size / 1024 if batch_type == "tokens" else size) * inter
 
 
 def decode_all(ctranslate2, model, sources, settings, setting, threads) -> tuple[float, float]:
@@ -110,7 +124,9 @@ def sample(sources: list, count: int) -> list:
     return [sources[order[int(k * step)]] for k in range(count)]
 
 
-def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads) -> dict:
+def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads, fits=None) -> dict:
+    """The grid on a sample, its best on everything; with `fits`, also the sample's best
+    among the settings `fits` accepts, on everything ("fitting")."""
     picked = sample(sources, sample_size)
     tokens = sum(len(s) for s in picked)
     tried = []
@@ -135,7 +151,7 @@ def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads) -> 
             finals.append({"setting": candidate["setting"], "seconds": seconds, "cpu_seconds": cpu})
         best = min(finals, key=lambda f: f["seconds"])
         seconds, cpu = best["seconds"], best["cpu_seconds"]
-    return {
+    out = {
         "sample_inputs": len(picked),
         "sample_tokens": tokens,
         "sweep": tried,
@@ -146,18 +162,42 @@ def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads) -> 
         "seconds": seconds,
         "cpu_seconds": cpu,
     }
+    if fits is not None:  # also the sample's best among the layouts that fit memory
+        settle = [t for t in ranked if fits(tuple(t["setting"]))][:1]
+        if settle:
+            chosen = settle[0]["setting"]
+            ran = [f for f in out["finals"] if f["setting"] == chosen]
+            if ran:
+                fitting = ran[0]
+            elif len(picked) == len(sources):
+                fitting = settle[0]
+            else:
+                seconds, cpu = decode_all(
+                    ctranslate2, model, sources, settings, tuple(chosen), threads
+                )
+                fitting = {"setting": chosen, "seconds": seconds, "cpu_seconds": cpu}
+            out["fitting"] = {
+                "setting": chosen,
+                "seconds": fitting["seconds"],
+                "cpu_seconds": fitting["cpu_seconds"],
+            }
+    return out
 
 
-def again(ctranslate2, model, sources, settings, setting, threads) -> dict:
-    """`sources` decoded once more with a setting an earlier sweep chose."""
+def again(ctranslate2, model, sources, settings, setting, threads, fitting=None) -> dict:
+    """`sources` decoded once more with the settings an earlier sweep chose."""
     seconds, cpu = decode_all(ctranslate2, model, sources, settings, tuple(setting), threads)
-    return {
+    out = {
         "best": list(setting),
         "inputs": len(sources),
         "tokens": sum(len(s) for s in sources),
         "seconds": seconds,
         "cpu_seconds": cpu,
     }
+    if fitting:
+        seconds, cpu = decode_all(ctranslate2, model, sources, settings, tuple(fitting), threads)
+        out["fitting"] = {"setting": list(fitting), "seconds": seconds, "cpu_seconds": cpu}
+    return out
 
 
 def main(mt_dir, summary_dir, record, threads, mode, documents) -> None:
@@ -195,7 +235,7 @@ def main(mt_dir, summary_dir, record, threads, mode, documents) -> None:
             "translation": again(ctranslate2, translator, sentences, mt_settings,
                                  chosen["translation"], threads),
             "summary": again(ctranslate2, summarizer, windows, summary_settings,
-                             chosen["summary"], threads),
+                             chosen["summary"], threads, chosen.get("summary_fitting")),
             "threads": threads,
         })  # fmt: skip
         return
@@ -215,6 +255,7 @@ def main(mt_dir, summary_dir, record, threads, mode, documents) -> None:
         ctranslate2, summarizer, windows, summary_settings,
         SUMMARY_SWEEP[::2] if quick else SUMMARY_SWEEP,
         SAMPLE_WINDOWS * scale, threads,
+        fits=lambda setting: windows_at_once(setting) <= FITTING_WINDOWS,
     )  # fmt: skip
     emit({"translation": translation, "summary": summary, "threads": threads})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import report
+from benchmarks import ceiling, report
 
 TOKENS = 30_000
 
@@ -86,3 +86,49 @@ def test_the_report_says_every_round_s_figures():
     assert "measured 2 times" in note
     assert "Summary stage s: default 100.0, 80.0; alone 75.0, 78.0" in note
     assert "round by round: 0.75, 0.97" in note
+
+
+def test_the_summary_share_within_memory_uses_each_round_s_fitting_layout():
+    def fitted(alone: dict, seconds: float) -> dict:
+        alone["summary"]["fitting"] = {
+            "setting": ["examples", 1, 2], "seconds": seconds, "cpu_seconds": seconds * 1.9
+        }  # fmt: skip
+        return alone
+
+    data = _report([{"default": _default(64, 80, 1000), "ceiling": fitted(_alone(63, 60), 76)}])
+    fitted(data["ceiling"], 74)
+    ceiling = report.compute(data)["ceiling"]
+    assert ceiling["summary_of_ceiling"] == pytest.approx(60 / 80)
+    assert ceiling["summary_of_fitting"] == pytest.approx(74 / 80)
+    assert ceiling["fitting_setting"] == ["examples", 1, 2]
+    assert "within the memory target 74.0, 76.0" in report._rounds_note(
+        report.measured_rounds(data)
+    )
+
+
+def test_windows_at_once_counts_every_worker_s_share():
+    assert ceiling.windows_at_once(("examples", 2, 2)) == 4
+    assert ceiling.windows_at_once(("examples", 1, 2)) == 2
+    assert ceiling.windows_at_once(("tokens", 2048, 2)) == 4
+    assert ceiling.windows_at_once(("examples", 4, 1)) == 4
+    assert ceiling.windows_at_once(("tokens", 1024, 2)) == 2
+
+
+def test_the_sweep_also_runs_its_best_fitting_layout_on_everything(monkeypatch):
+    # The sample's ranking (seconds per setting) and what each costs on everything.
+    on_sample = {("examples", 2, 2): 1.0, ("tokens", 2048, 2): 1.1, ("examples", 1, 2): 1.3,
+                 ("examples", 1, 1): 2.0}  # fmt: skip
+    calls = []
+
+    def decode_all(_ct2, _model, sources, _settings, setting, _threads):
+        calls.append((len(sources), setting))
+        return (on_sample[setting] * (10 if len(sources) > 2 else 1), 1.0)
+
+    monkeypatch.setattr(ceiling, "decode_all", decode_all)
+    sources = [[str(i)] * (i + 1) for i in range(5)]
+    out = ceiling.sweep(None, None, sources, None, list(on_sample), 2, 2,
+                        fits=lambda s: ceiling.windows_at_once(s) <= 2)  # fmt: skip
+    assert out["best"] == ["examples", 2, 2]
+    assert out["fitting"]["setting"] == ["examples", 1, 2]
+    assert out["fitting"]["seconds"] == pytest.approx(13.0)
+    assert (5, ("examples", 1, 2)) in calls  # run on everything, not taken from the sample
