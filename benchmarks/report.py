@@ -145,6 +145,10 @@ def measured_rounds(report: dict) -> list[dict]:
     ]
 
 
+def _default_rounds(report: dict) -> list[dict]:
+    return [report["results"]["default"], *(r["default"] for r in report.get("rounds", []))]
+
+
 def _naive(r: dict, w: dict) -> dict:
     tokens = w["baseline_source_tokens"]
     summary_per_doc = r["summary"]["seconds"] / r["documents"]
@@ -173,6 +177,12 @@ def scaling_rows(report: dict) -> list[dict]:
         r = point["result"]
         if "error" in r:
             continue
+        if r == report["results"].get("default"):
+            # The main workload's point, reused: measured once per round, so its median round
+            # enters the series, as typical as the other points' single runs (its first
+            # round alone was the fastest of three on 2026-12-03, a spread of 1.30 by noise).
+            runs = [x for x in _default_rounds(report) if "error" not in x]
+            r = sorted(runs, key=lambda x: x["run_seconds"])[(len(runs) - 1) // 2]
         rows.append(
             {
                 "documents": point["documents"],

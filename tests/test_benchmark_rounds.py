@@ -132,3 +132,22 @@ def test_the_sweep_also_runs_its_best_fitting_layout_on_everything(monkeypatch):
     assert out["fitting"]["setting"] == ["examples", 1, 2]
     assert out["fitting"]["seconds"] == pytest.approx(13.0)
     assert (5, ("examples", 1, 2)) in calls  # run on everything, not taken from the sample
+
+
+def test_the_main_workload_s_scaling_point_is_its_median_round():
+    first, second, third = _default(60, 70, 900), _default(75, 85, 1000), _default(80, 95, 950)
+    data = _report(
+        [
+            {"default": second, "ceiling": _alone(63, 78)},
+            {"default": third, "ceiling": _alone(1, 1)},
+        ]
+    )
+    data["results"]["default"] = first
+    data["scaling"] = [
+        {"documents": 10, "words": 7000, "result": _default(40, 50, 900)},
+        {"documents": 30, "words": 14000, "result": first},  # reused, as benchmarks/run.py does
+    ]
+    rows = report.scaling_rows(data)
+    assert rows[0]["seconds"] == pytest.approx(95)
+    assert rows[1]["seconds"] == second["run_seconds"]  # not the first (fastest) round
+    assert rows[1]["peak_rss_mb"] == pytest.approx(1000 * report.MB)
