@@ -162,25 +162,22 @@ def sweep(ctranslate2, model, sources, settings, grid, sample_size, threads, fit
         "seconds": seconds,
         "cpu_seconds": cpu,
     }
-    if fits is not None:  # also the sample's best among the layouts that fit memory
-        settle = [t for t in ranked if fits(tuple(t["setting"]))][:1]
-        if settle:
-            chosen = settle[0]["setting"]
-            ran = [f for f in out["finals"] if f["setting"] == chosen]
-            if ran:
-                fitting = ran[0]
-            elif len(picked) == len(sources):
-                fitting = settle[0]
-            else:
-                seconds, cpu = decode_all(
-                    ctranslate2, model, sources, settings, tuple(chosen), threads
-                )
-                fitting = {"setting": chosen, "seconds": seconds, "cpu_seconds": cpu}
-            out["fitting"] = {
-                "setting": chosen,
-                "seconds": fitting["seconds"],
-                "cpu_seconds": fitting["cpu_seconds"],
-            }
+    # Also the sample's best among the layouts that fit memory, on everything: measured
+    # already when it was a finalist, or when the sample was everything.
+    fitting = next((t for t in ranked if fits and fits(tuple(t["setting"]))), None)
+    if fitting:
+        chosen = fitting["setting"]
+        finalist = next((f for f in out["finals"] if f["setting"] == chosen), None)
+        if finalist:
+            fitting = finalist
+        elif len(picked) < len(sources):
+            seconds, cpu = decode_all(ctranslate2, model, sources, settings, tuple(chosen), threads)
+            fitting = {"seconds": seconds, "cpu_seconds": cpu}
+        out["fitting"] = {
+            "setting": chosen,
+            "seconds": fitting["seconds"],
+            "cpu_seconds": fitting["cpu_seconds"],
+        }
     return out
 
 

@@ -134,19 +134,18 @@ def compute(report: dict) -> dict:
     return metrics
 
 
-def measured_rounds(report: dict) -> list[dict]:
-    """The rounds in which both the default run and the ceiling were measured, the first
-    (the variants' own run and the ceiling's sweep) included."""
-    first = {"default": report["results"]["default"], "ceiling": report["ceiling"]}
+def measured_rounds(report: dict, sides=("default", "ceiling")) -> list[dict]:
+    """The rounds in which each of `sides` was measured, the first (the variants' own run
+    and the ceiling's sweep) included."""
+    first = {
+        "default": report["results"]["default"],
+        "ceiling": report.get("ceiling") or {"error": "not run"},
+    }
     return [
         r
         for r in (first, *report.get("rounds", []))
-        if all("error" not in r[side] for side in ("default", "ceiling"))
+        if all("error" not in r[side] for side in sides)
     ]
-
-
-def _default_rounds(report: dict) -> list[dict]:
-    return [report["results"]["default"], *(r["default"] for r in report.get("rounds", []))]
 
 
 def _naive(r: dict, w: dict) -> dict:
@@ -181,7 +180,7 @@ def scaling_rows(report: dict) -> list[dict]:
             # The main workload's point, reused: measured once per round, so its median round
             # enters the series, as typical as the other points' single runs (its first
             # round alone was the fastest of three on 2026-12-03, a spread of 1.30 by noise).
-            runs = [x for x in _default_rounds(report) if "error" not in x]
+            runs = [x["default"] for x in measured_rounds(report, sides=("default",))]
             r = sorted(runs, key=lambda x: x["run_seconds"])[(len(runs) - 1) // 2]
         rows.append(
             {

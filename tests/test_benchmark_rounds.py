@@ -151,3 +151,19 @@ def test_the_main_workload_s_scaling_point_is_its_median_round():
     assert rows[0]["seconds"] == pytest.approx(95)
     assert rows[1]["seconds"] == second["run_seconds"]  # not the first (fastest) round
     assert rows[1]["peak_rss_mb"] == pytest.approx(1000 * report.MB)
+
+
+def test_a_fitting_layout_among_the_finalists_is_not_run_again(monkeypatch):
+    on_sample = {("examples", 2, 2): 1.0, ("tokens", 1024, 2): 1.1, ("examples", 1, 1): 2.0}
+    calls = []
+
+    def decode_all(_ct2, _model, sources, _settings, setting, _threads):
+        calls.append((len(sources), setting))
+        return (on_sample[setting] * (10 if len(sources) > 2 else 1), 1.0)
+
+    monkeypatch.setattr(ceiling, "decode_all", decode_all)
+    sources = [[str(i)] * (i + 1) for i in range(5)]
+    out = ceiling.sweep(None, None, sources, None, list(on_sample), 2, 2,
+                        fits=lambda s: ceiling.windows_at_once(s) <= 2)  # fmt: skip
+    assert out["fitting"] == {"setting": ["tokens", 1024, 2], "seconds": 11.0, "cpu_seconds": 1.0}
+    assert calls.count((5, ("tokens", 1024, 2))) == 1  # once, as a finalist
