@@ -36,7 +36,7 @@ def main(argv: list[str]) -> None:
 
     threading.Thread(target=sample, daemon=True).start()
 
-    import translate.ct2 as ct2
+    import translate.engines.ct2 as ct2
 
     calls: list[tuple[str, float, float, list[int]]] = []
     generate_batches = ct2.CT2Seq2Seq.generate_batches

@@ -54,7 +54,7 @@ SUMMARY_SWEEP = [
     ("tokens", 1024, 2),
 ]
 # The summary layouts that fit the default run's memory target: at most this many full
-# 1,024-token windows decoding at once. The default bound (translate.ct2._STATE_BYTES,
+# 1,024-token windows decoding at once. The default bound (translate.engines.ct2._STATE_BYTES,
 # 800 MiB) lets each of two workers hold one; two on each (the sweep's usual best) add
 # ~530 MiB of state (benchmarks/window_memory.py) to the ~600-800 MiB the run holds by then,
 # and a run with the bound raised to allow it peaked at 1.20-1.21 GB (docs/benchmarks.md).
@@ -203,7 +203,7 @@ def main(mt_dir, summary_dir, record, threads, mode, documents) -> None:
 
     from benchmarks.naive import sentences_of
     from translate.config import GenerationSettings
-    from translate.models import load, locate
+    from translate.engines.models import load, locate
 
     translator = load(locate(mt_dir), "cpu", backend="ctranslate2", threads=threads)
     summarizer = load(locate(summary_dir), "cpu", backend="ctranslate2", threads=threads)

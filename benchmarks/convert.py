@@ -15,8 +15,8 @@ from benchmarks.common import emit
 
 
 def main(paths: list[str]) -> None:
-    from translate.ct2 import converted_dir, ensure_converted
-    from translate.models import locate
+    from translate.engines.ct2 import converted_dir, ensure_converted
+    from translate.engines.models import locate
 
     started = time.perf_counter()
     locations = [locate(p) for p in paths]

@@ -48,7 +48,7 @@ def build_pdf() -> list[str]:
 
 
 def measure_extraction(runs: int) -> tuple[float, object]:
-    from translate.extract import extract
+    from translate.inputs.extract import extract
 
     data = PDF.read_bytes()
     seconds, result = [], None
@@ -74,8 +74,8 @@ def measure_translation(text: str, every: int) -> dict:
     from benchmarks import build
     from benchmarks.common import TRANSLATION_LENGTH_RATIO
     from translate.config import GenerationSettings, RunOptions
-    from translate.models import load, locate
-    from translate.pipeline import segment_for, token_batches
+    from translate.engines.models import load, locate
+    from translate.flow.pipeline import segment_for, token_batches
 
     if not (build.MT_DIR / "benchmark-build.json").is_file():
         from tests.checkpoints import build_marian

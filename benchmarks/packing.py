@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from translate.config import GenerationSettings
-    from translate.models import load, locate
-    from translate.pipeline import segment_for_translation, translate_texts
+    from translate.engines.models import load, locate
+    from translate.flow.pipeline import segment_for_translation, translate_texts
 
     translator = load(locate(str(ensure_translator())), "cpu", backend=args.backend)
     documents = texts(args.words)

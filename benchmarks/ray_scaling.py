@@ -90,7 +90,7 @@ def force_lengths() -> None:
     """Every model loaded from now on, in this process, computes its forced lengths in full
     and then hands on English of a real length (benchmarks/variant.py does the same for the
     main benchmark). Also the Ray workers' setup hook."""
-    from translate.modelset import ModelSet
+    from translate.engines.modelset import ModelSet
 
     if getattr(ModelSet, "_lengths_forced", False):
         return
@@ -106,7 +106,7 @@ def force_lengths() -> None:
 
 
 def _replace_output(model, role: str) -> None:
-    from translate.engine import Generation
+    from translate.engines.common import Generation
 
     stand_in = _english()
     if role == "translation":
@@ -142,7 +142,7 @@ def _set_up(work: Path, count: int, limit_words: int | None):
     from benchmarks.common import SUMMARY_TOKENS, TRANSLATION_LENGTH_RATIO
     from benchmarks.workload import generate
     from translate.config import GenerationSettings, ModelOptions, RunOptions
-    from translate.discovery import discover
+    from translate.inputs.discovery import discover
 
     generate(work / "docs", count, limit_words)
     docs, _ = discover([work / "docs"])
@@ -167,7 +167,7 @@ def _set_up(work: Path, count: int, limit_words: int | None):
 
 
 def _plain(docs, options) -> list[float]:
-    from translate.run import iter_results
+    from translate.flow.run import iter_results
 
     return _timed(iter_results(docs, options))
 
@@ -178,7 +178,7 @@ def _ray(docs, options, nodes: int, cpus: int, env: dict) -> list[float]:
     import ray
 
     from tests.raycluster import LocalCluster
-    from translate.distributed import RayOptions, iter_results
+    from translate.flow.distributed import RayOptions, iter_results
 
     # A 1-CPU node gets one core of its own: Ray's CPU count is a reservation, not a limit,
     # and a node's translator and summarizer would otherwise compute on both cores at once.

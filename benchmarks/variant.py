@@ -1,6 +1,6 @@
 """One `translate run` variant, measured in its own process (the runner starts one per variant).
 
-It calls what the CLI calls, `translate.run.run_all`, with the CLI's defaults plus the
+It calls what the CLI calls, `translate.flow.run.run_all`, with the CLI's defaults plus the
 variant's options, and forced lengths (benchmarks/common.py). Stages are timed by wrapping
 the functions steps.py calls (translate_segmentations, summarize_many) and the models'
 generate(); no library code is changed.
@@ -42,20 +42,20 @@ def main(argv: list[str] | None = None) -> None:
         "--state-mib",
         type=int,
         default=None,
-        help="benchmark only: CTranslate2's bound on attention state in flight (translate.ct2"
+        help="benchmark only: CTranslate2's bound on attention state in flight (translate.engines.ct2"
         "._STATE_BYTES), to measure what the default bound costs in speed and saves in memory",
     )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     if args.state_mib:
-        import translate.ct2
+        import translate.engines.ct2
 
-        translate.ct2._STATE_BYTES = args.state_mib * 2**20
-    import translate.run as run_module
-    import translate.steps as steps_module
+        translate.engines.ct2._STATE_BYTES = args.state_mib * 2**20
+    import translate.flow.run as run_module
+    import translate.flow.steps as steps_module
     from translate.config import GenerationSettings, ModelOptions, RunOptions
-    from translate.engine import Generation
+    from translate.engines.common import Generation
 
     options = RunOptions(
         models=ModelOptions(

@@ -41,8 +41,8 @@ def main(workers: int, per_batch: int, batches: int) -> None:
     import ctranslate2
 
     from translate.config import GenerationSettings
-    from translate.ct2 import _return_freed_memory, default_threads
-    from translate.models import load, locate
+    from translate.engines.ct2 import _return_freed_memory, default_threads
+    from translate.engines.models import load, locate
 
     model = load(locate(str(build.SUMMARY_DIR)), "cpu", backend="ctranslate2", threads=1)
     recorded = json.loads((HERE / ".cache" / "default-run-inputs.json").read_text("utf-8"))

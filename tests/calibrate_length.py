@@ -50,7 +50,7 @@ def aligned_pairs() -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    from translate.fidelity import length_ratio
+    from translate.text.fidelity import length_ratio
 
     ratios = sorted(length_ratio(de, en) for de, en in aligned_pairs())
     print(

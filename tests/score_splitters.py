@@ -102,7 +102,7 @@ def starts_of(sentences: list[str]) -> set[int]:
 
 
 def ours(text: str) -> set[int]:
-    from translate.segment import split_blocks, split_sentences
+    from translate.text.segment import split_blocks, split_sentences
 
     # Offsets in the text itself: blocks leave Markdown list markers ("- ") out of sentences.
     starts = set()

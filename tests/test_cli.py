@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import SEED_DOC
 from translate.cli import app
-from translate.output import read_front_matter
+from translate.outputs.front_matter import read_front_matter
 
 runner = CliRunner()
 SHORT_DE = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -218,8 +218,8 @@ def test_help_explains_every_option():
 
 
 def test_each_model_loads_once_per_run(folder, model_args, monkeypatch):
-    import translate.modelset as modelset_module
-    import translate.run as run_module
+    import translate.engines.modelset as modelset_module
+    import translate.flow.run as run_module
 
     loads = []
     real_load = modelset_module.load

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from translate.config import GenerationSettings
+from translate.engines.models import load, locate, resolve_backend
 from translate.errors import TranslateError
-from translate.models import load, locate, resolve_backend
 
 GERMAN = [
     "Die Regierung hat am Montag neue Pläne vorgestellt.",
@@ -134,7 +134,7 @@ MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400
 def test_the_state_budget_follows_the_decoder_size(monkeypatch):
     from types import SimpleNamespace
 
-    import translate.ct2 as ct2
+    import translate.engines.ct2 as ct2
 
     monkeypatch.setattr(ct2, "_STATE_BYTES", 300 * 2**20)
     assert ct2._state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
@@ -148,7 +148,7 @@ def test_the_default_bound_gives_the_summarizer_two_workers_of_a_full_window_eac
     full ones (which took the default run over 1.2 GB)."""
     from types import SimpleNamespace
 
-    from translate.ct2 import _state_budget, _state_cost, _sub_batches, _workers_for
+    from translate.engines.ct2 import _state_budget, _state_cost, _sub_batches, _workers_for
 
     budget = _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024))
     assert _workers_for(2, _state_cost(1, 1024, 4, 1024), budget) == 2
@@ -160,7 +160,7 @@ def test_the_default_bound_gives_the_summarizer_two_workers_of_a_full_window_eac
 
 
 def _check_runs(runs, lengths, budget, workers, cap=200):
-    from translate.ct2 import _HYPOTHESES, _state_cost
+    from translate.engines.ct2 import _HYPOTHESES, _state_cost
 
     assert [i for run in runs for i in run] == list(range(len(lengths)))  # all, in order
     for run in runs:  # each worker's share of the one bound, or a single input
@@ -170,7 +170,7 @@ def _check_runs(runs, lengths, budget, workers, cap=200):
 
 
 def test_ctranslate2_decodes_in_bounded_runs_that_keep_the_order():
-    from translate.ct2 import _sub_batches
+    from translate.engines.ct2 import _sub_batches
 
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
     runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET)
@@ -184,7 +184,7 @@ def test_ctranslate2_decodes_in_bounded_runs_that_keep_the_order():
 
 
 def test_with_several_workers_each_gets_a_share_within_the_same_bound():
-    from translate.ct2 import _sub_batches
+    from translate.engines.ct2 import _sub_batches
 
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
     runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2)
@@ -201,7 +201,7 @@ def test_a_batch_among_others_goes_to_one_worker_whole_within_its_share():
     """Queued with other batches, a batch is not halved for the workers (the others keep
     them busy; halves decode fewer inputs per step): runs as large as a worker's share of
     the bounds, still of even size, and still within them."""
-    from translate.ct2 import _sub_batches
+    from translate.engines.ct2 import _sub_batches
 
     assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [list(range(6))]
     lengths = [30] * 34
@@ -241,7 +241,7 @@ class _Collected:
 def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     """Sub-batches are submitted to the workers at once only while their attention state
     fits the budget together; past it, the next one waits for the oldest to finish."""
-    from translate.ct2 import _state_cost
+    from translate.engines.ct2 import _state_cost
 
     marian, _ = tiny_models
     model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
@@ -295,8 +295,8 @@ def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
     """The pipeline's batches reach CTranslate2 queued: the next batch's sub-batches are
     submitted while the last one's still decode, so no worker waits at a batch's end for
     the others (a call per batch made it wait), and the state in flight stays in bounds."""
-    from translate.ct2 import _state_cost
-    from translate.pipeline import token_batches, translate_texts
+    from translate.engines.ct2 import _state_cost
+    from translate.flow.pipeline import token_batches, translate_texts
 
     marian, _ = tiny_models
     model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
@@ -387,7 +387,7 @@ def test_workers_share_the_cores_unless_full_inputs_go_one_at_a_time():
     per core, up to 4, with equal threads each; distilbart (1,024-token windows, twice as
     wide: more than its whole bound) gets one worker with every thread, since its full
     windows go one at a time anyway."""
-    from translate.ct2 import _state_cost, _workers_for
+    from translate.engines.ct2 import _state_cost, _workers_for
 
     marian_full = _state_cost(1, 512, 4, 512)
     bart_full = _state_cost(1, 1024, 4, 1024)
@@ -402,7 +402,7 @@ def test_workers_share_the_cores_unless_full_inputs_go_one_at_a_time():
 def test_a_model_whose_full_inputs_cannot_pair_gets_one_worker(tiny_models, monkeypatch):
     """The loaded engine's layout follows the rule: the tiny summarizer, with the bound
     shrunk just below two of its full-length inputs, runs one worker of 2 threads."""
-    import translate.ct2 as ct2
+    import translate.engines.ct2 as ct2
 
     _, bart = tiny_models
     model = load(locate(str(bart)), "cpu", backend="ctranslate2", threads=2)

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from tests import documents
 from translate.cli import app
 from translate.config import INPUT_SUFFIXES
-from translate.discovery import discover
-from translate.output import read_front_matter
+from translate.inputs.discovery import discover
+from translate.outputs.front_matter import read_front_matter
 
 SUFFIXES = [".txt", ".md", ".pdf", ".docx", ".odt", ".html", ".htm", ".xhtml", ".epub"]
 

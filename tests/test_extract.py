@@ -9,10 +9,10 @@ import pytest
 
 from tests import documents
 from translate.errors import FormatSupportMissing, InputError
-from translate.extract import extract, ocr
-from translate.extract.common import normalize_text
-from translate.extract.layout import Word, join_lines, page_text
-from translate.segment import split_blocks
+from translate.inputs.extract import extract, ocr
+from translate.inputs.extract.common import normalize_text
+from translate.inputs.extract.layout import Word, join_lines, page_text
+from translate.text.segment import split_blocks
 
 CORPUS = [
     line for line in (Path(__file__).parent / "data" / "corpus_de.txt").read_text().splitlines()

@@ -6,12 +6,12 @@ import pytest
 
 from tests.test_front_matter import Clock, TimedModels
 from tests.test_pipeline import FakeModel
-from translate import models as models_module
 from translate.config import GenerationSettings, RunOptions
-from translate.discovery import discover
+from translate.engines import models as models_module
 from translate.errors import ModelNotAvailableError, TranslateError
-from translate.pipeline import summarize
-from translate.run import iter_results
+from translate.flow.pipeline import summarize
+from translate.flow.run import iter_results
+from translate.inputs.discovery import discover
 
 DOCS = {
     "a.txt": "Der erste Absatz ist hier.\n\nDer zweite Absatz ist auch hier.\n",
@@ -146,7 +146,7 @@ def test_online_the_cache_is_tried_first_then_the_hub(monkeypatch, hub):
 
 
 def test_json_of_a_failed_batch_has_one_entry_per_document(tmp_path, monkeypatch):
-    import translate.run as run_module
+    import translate.flow.run as run_module
 
     models = TimedModels(Clock())
     models._models["translator"].generate = lambda texts, settings: 1 / 0

@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from tests.checkpoints import build_copy_marian
 from translate.cli import app
 from translate.config import GenerationSettings
-from translate.models import load, locate
-from translate.output import read_front_matter
-from translate.pipeline import Passage, translate_passages
+from translate.engines.models import load, locate
+from translate.flow.pipeline import Passage, translate_passages
+from translate.outputs.front_matter import read_front_matter
 
 TWO_SENTENCES = "Der Rat tagte am Montag lange. Die Entscheidung fiel erst am Abend."
 

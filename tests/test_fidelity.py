@@ -2,7 +2,7 @@
 
 import pytest
 
-from translate.fidelity import check, length_ratio, missing_numbers
+from translate.text.fidelity import check, length_ratio, missing_numbers
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_the_length_floor_admits_faithful_translations_and_catches_a_lost_half()
 
 def test_the_length_floor_is_below_every_aligned_pair_of_the_corpora():
     from tests.calibrate_length import aligned_pairs
-    from translate.fidelity import MIN_LENGTH_RATIO
+    from translate.text.fidelity import MIN_LENGTH_RATIO
 
     ratios = [length_ratio(de, en) for de, en in aligned_pairs()]
     assert len(ratios) >= 100

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import as_unprivileged_user, read_only, world_readable_dir
-from translate.discovery import discover
 from translate.errors import InputError, OutputError
-from translate.files import decode_document
-from translate.writing import write_atomic
+from translate.inputs.discovery import discover
+from translate.inputs.files import decode_document
+from translate.outputs.writing import write_atomic
 
 GERMAN = "Größere Übungen für Bürger: „Maß“ und Fuß.\n"
 

@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from translate import files
+from translate import safe_open
+from translate.display import display_name, one_line, utf8_name
 from translate.errors import InputError
-from translate.files import (
-    decode_document,
-    display_name,
-    file_kind,
-    one_line,
-    read_head,
-    read_source,
-    utf8_name,
-)
+from translate.inputs.files import decode_document, read_source
+from translate.safe_open import file_kind, read_head
 
 
 @pytest.mark.parametrize(
@@ -55,7 +49,7 @@ def swap_after_stat(monkeypatch, path: Path, swap) -> None:
             swap()
         return result
 
-    monkeypatch.setattr(files.os, "stat", stat_then_swap)
+    monkeypatch.setattr(safe_open.os, "stat", stat_then_swap)
 
 
 def open_fds() -> int:
@@ -128,9 +122,9 @@ def test_the_source_mode_is_its_permission_bits(tmp_path):
 
 def test_reads_over_several_chunks_are_whole_and_capped(tmp_path):
     big = tmp_path / "big.bin"
-    data = os.urandom(files._READ_CHUNK * 2 + 7)
+    data = os.urandom(safe_open.READ_CHUNK * 2 + 7)
     big.write_bytes(data)
-    assert read_head(big, files._READ_CHUNK + 10) == data[: files._READ_CHUNK + 10]
+    assert read_head(big, safe_open.READ_CHUNK + 10) == data[: safe_open.READ_CHUNK + 10]
     assert read_head(big, len(data) + 100) == data
     assert read_source(big, len(data)).data == data
 
@@ -146,7 +140,7 @@ def test_a_read_that_would_block_keeps_what_was_read(tmp_path, monkeypatch):
             raise BlockingIOError
         return real_read(fd, 5)
 
-    monkeypatch.setattr(files.os, "read", read_then_block)
+    monkeypatch.setattr(safe_open.os, "read", read_then_block)
     assert read_source(doc, 100).data == b"Hallo"
 
 

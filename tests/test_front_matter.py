@@ -9,13 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_pipeline import FakeModel
-from translate import steps
 from translate.cli import app
 from translate.config import RunOptions
-from translate.discovery import discover
-from translate.models import locate
-from translate.output import read_front_matter
-from translate.run import iter_results
+from translate.engines.models import locate
+from translate.flow import steps
+from translate.flow.run import iter_results
+from translate.inputs.discovery import discover
+from translate.outputs.front_matter import read_front_matter
 
 # Four sentences ("Dr." and "z. B." end none) in three paragraphs: four chunks by default
 # (a sentence each); with --chunk-tokens 64 the second paragraph's two short sentences are
@@ -87,7 +87,7 @@ def test_legacy_encodings_hash_the_bytes_and_pass_the_decoded_text_through(tmp_p
 
 @pytest.mark.slow
 def test_summary_passes_and_sentences_of_english_sources(tmp_path, model_args, tiny_models):
-    from translate.torch_backend import TorchSeq2Seq
+    from translate.engines.torch_backend import TorchSeq2Seq
 
     bart = TorchSeq2Seq(locate(str(tiny_models[1])))
     window, longest_summary = bart.max_input_tokens, 23  # max_length 24, less the start token

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from translate.discovery import discover
+from translate.display import display_name, one_line
 from translate.errors import InputError, OutputError
-from translate.files import decode_document, display_name, one_line, read_source
-from translate.naming import assign_stems, sibling_key
-from translate.output import read_front_matter
-from translate.writing import (
+from translate.inputs.discovery import discover
+from translate.inputs.files import decode_document, read_source
+from translate.outputs.front_matter import read_front_matter
+from translate.outputs.naming import assign_stems, sibling_key
+from translate.outputs.writing import (
     OutputLock,
     check_output_slot,
     make_folders,

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import read_only
 from translate.cli import app
-from translate.output import read_front_matter
+from translate.outputs.front_matter import read_front_matter
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -170,7 +170,7 @@ def test_hostile_names_are_escaped_on_the_terminal_and_exact_in_json(tmp_path, m
 WRITER = """
 import os, sys, time
 from pathlib import Path
-from translate.writing import write_atomic
+from translate.outputs.writing import write_atomic
 
 def stall(fd):  # the text is written, not yet renamed into place: now kill -9 lands
     print("ready", flush=True)
@@ -183,7 +183,7 @@ write_atomic(Path(sys.argv[1]), "half a summary " * 1000)
 HOLDER = """
 import sys, time
 from pathlib import Path
-from translate.writing import OutputLock
+from translate.outputs.writing import OutputLock
 
 lock = OutputLock(Path(sys.argv[1]))  # kept referenced: a collected lock is released
 assert lock.acquire()
@@ -268,7 +268,7 @@ def test_a_cache_that_cannot_be_written_is_one_run_wide_error(tmp_path, model_ar
 NOBODY_DISCOVERS = """
 import json, sys
 from pathlib import Path
-from translate.discovery import discover
+from translate.inputs.discovery import discover
 
 docs, dropped = discover([Path(p) for p in sys.argv[2:]], recursive=sys.argv[1] == "-r")
 print(json.dumps([[str(d.path), d.status, d.reason] for d in dropped]))
@@ -286,7 +286,7 @@ def as_nobody() -> list[str]:
         pytest.skip("running as root without setpriv: cannot drop privileges to test this")
     prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
     probe = subprocess.run(
-        [*prefix, sys.executable, "-c", "import translate.discovery"],
+        [*prefix, sys.executable, "-c", "import translate.inputs.discovery"],
         capture_output=True,
         env=NOBODY_ENV,
         timeout=30,

@@ -4,7 +4,7 @@ import json
 import os
 from pathlib import Path
 
-from translate import models as models_module
+from translate.engines import models as models_module
 
 
 def fake_model_folder(folder: Path, d_model: int = 16) -> Path:

@@ -9,11 +9,11 @@ from typer.testing import CliRunner
 from tests.conftest import SEED_DOC
 from translate.cli import app
 from translate.config import GenerationSettings
+from translate.engines.models import folder_size, hub_cache_dir, locate
+from translate.engines.torch_backend import TorchSeq2Seq
 from translate.errors import ModelNotAvailableError
-from translate.models import folder_size, hub_cache_dir, locate
-from translate.output import read_front_matter
-from translate.pipeline import segment_for
-from translate.torch_backend import TorchSeq2Seq
+from translate.flow.pipeline import segment_for
+from translate.outputs.front_matter import read_front_matter
 from translate.units import human_size
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -99,7 +99,7 @@ def test_download_offline_fails_with_a_clear_message(tiny_models):
 
 
 def test_missing_model_message_names_model_place_and_remedy():
-    from translate.models import missing_message
+    from translate.engines.models import missing_message
 
     with pytest.raises(ModelNotAvailableError) as info:
         locate("x-org/absent")
@@ -114,7 +114,7 @@ def test_missing_model_message_names_model_place_and_remedy():
 
 
 def test_a_folder_that_is_not_a_model_is_reported(tmp_path, tiny_models):
-    from translate.models import load
+    from translate.engines.models import load
 
     (tmp_path / "notes.txt").write_text("not a model")
     with pytest.raises(ModelNotAvailableError, match="no config.json, no weights"):
@@ -151,7 +151,7 @@ def test_a_folder_without_a_tokenizer_class_gets_its_familys_tokenizer(tiny_mode
 
     import transformers
 
-    from translate.engine import _tokenizer_class, load_text_side
+    from translate.engines.common import _tokenizer_class, load_text_side
 
     folder = tmp_path / "unnamed"
     shutil.copytree(tiny_models[0], folder)
@@ -172,8 +172,7 @@ def test_a_folder_without_a_tokenizer_class_gets_its_familys_tokenizer(tiny_mode
 def test_auto_finds_no_gpu_without_importing_torch_where_no_driver_is(tmp_path, monkeypatch):
     import sys
 
-    from translate import models
-
+    from translate.engines import models
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setattr(models, "_GPU_DEVICE_FILES", (str(tmp_path / "nvidiactl"),))
     monkeypatch.setitem(sys.modules, "torch", None)  # an import of torch would now fail

@@ -4,8 +4,8 @@
 import pytest
 
 from tests.test_model_revision import fake_model_folder
-from translate import modelset
 from translate.config import ModelOptions, RunOptions
+from translate.engines import modelset
 from translate.errors import ModelNotAvailableError
 
 
@@ -104,7 +104,7 @@ def test_the_recipe_leaves_unset_settings_out(tmp_path, loads):
 
 
 def test_the_conversion_cache_is_checked_up_front_unless_torch_runs(tmp_path, loads, monkeypatch):
-    import translate.ct2 as ct2
+    import translate.engines.ct2 as ct2
 
     checked = []
     monkeypatch.setattr(ct2, "check_cache_dir", lambda: checked.append(True))

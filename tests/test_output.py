@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from translate.output import content_intact, fingerprint, read_front_matter, render
+from translate.outputs.front_matter import content_intact, fingerprint, read_front_matter, render
 
 
 def test_front_matter_is_readable_text_not_escapes():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tests.test_pipeline import FakeModel
 from translate.config import GenerationSettings
-from translate.pipeline import (
+from translate.flow.pipeline import (
     Passage,
     segment_for,
     segment_for_translation,

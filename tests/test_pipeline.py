@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 import pytest
 
 from translate.config import GenerationSettings
-from translate.engine import Generation, ModelLocation
-from translate.pipeline import (
+from translate.engines.common import Generation, ModelLocation
+from translate.flow.pipeline import (
     is_degenerate,
     summarize,
     token_batches,
     translate_segmentations,
     translate_texts,
 )
-from translate.segment import segment
+from translate.text.segment import segment
 
 
 @dataclass

@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 from tests.conftest import SEED_DOC
 from translate.cli import app
 from translate.config import ModelOptions, RunOptions
-from translate.distributed.cluster import RayOptions, plan_pools
 from translate.errors import TranslateError
-from translate.run import SUMMARY_GROUP
+from translate.flow.distributed.cluster import RayOptions, plan_pools
+from translate.flow.run import SUMMARY_GROUP
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -234,8 +234,8 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
 def test_the_probe_asks_every_node_whether_it_sees_the_files(cluster, tmp_path):
     import ray
 
-    from translate.discovery import discover
-    from translate.distributed.runner import _sees, probe_shared_files
+    from translate.flow.distributed.runner import _sees, probe_shared_files
+    from translate.inputs.discovery import discover
 
     docs, _ = discover([documents(tmp_path / "docs", 1)])
     ray.init(address=cluster.address)
@@ -262,7 +262,7 @@ def test_without_ray_the_option_says_what_to_install(tmp_path, monkeypatch, mode
 
 
 def test_the_cli_does_not_import_ray_until_asked():
-    code = "import sys, translate.cli, translate.distributed; print('ray' in sys.modules)"
+    code = "import sys, translate.cli, translate.flow.distributed; print('ray' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
 
@@ -295,12 +295,12 @@ def test_a_ray_run_cuts_waves_where_a_plain_run_does():
     """Beyond one block of documents too: the same waves batch, and so translate, alike."""
     import random
 
-    from translate.discovery import Document
-    from translate.distributed.runner import split_blocks
-    from translate.distributed.stages import form_waves
-    from translate.run import WAVE_CHUNKS, WAVE_DOCUMENTS, plan_waves
-    from translate.segment import Segmentation
-    from translate.steps import Job
+    from translate.flow.distributed.runner import split_blocks
+    from translate.flow.distributed.stages import form_waves
+    from translate.flow.run import WAVE_CHUNKS, WAVE_DOCUMENTS, plan_waves
+    from translate.flow.steps import Job
+    from translate.inputs.discovery import Document
+    from translate.text.segment import Segmentation
 
     rng = random.Random(12)
     count = 2 * WAVE_DOCUMENTS + 2  # 130: three blocks, the last one short

@@ -12,14 +12,14 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.test_model_revision import fake_model_folder
-from translate import models as models_module
 from translate.cli import app
 from translate.config import GenerationSettings, ModelOptions, RunOptions
-from translate.discovery import Document
-from translate.modelset import ModelSet
-from translate.output import content_intact, fingerprint, read_front_matter, render
-from translate.steps import UP_TO_DATE, DocumentResult, Job, claim, prepare, release
-from translate.writing import OutputLock
+from translate.engines import models as models_module
+from translate.engines.modelset import ModelSet
+from translate.flow.steps import UP_TO_DATE, DocumentResult, Job, claim, prepare, release
+from translate.inputs.discovery import Document
+from translate.outputs.front_matter import content_intact, fingerprint, read_front_matter, render
+from translate.outputs.writing import OutputLock
 
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
 RECIPE = {

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tests.checkpoints import build_marian
 from tests.conftest import SEED_DOC, read_only
 from translate.cli import app
-from translate.output import read_front_matter
+from translate.outputs.front_matter import read_front_matter
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"

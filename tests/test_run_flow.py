@@ -6,14 +6,14 @@ import types
 
 import pytest
 
-import translate.run as run_module
+import translate.flow.run as run_module
 from tests.test_front_matter import Clock, TimedModels
 from tests.test_model_revision import fake_model_folder
 from translate.config import ModelOptions, RunOptions
-from translate.discovery import discover
 from translate.errors import ModelNotAvailableError
-from translate.run import iter_results, plan_waves, run_all, wave_is_full
-from translate.writing import OutputLock
+from translate.flow.run import iter_results, plan_waves, run_all, wave_is_full
+from translate.inputs.discovery import discover
+from translate.outputs.writing import OutputLock
 
 GERMAN = "Der erste Absatz ist hier und er ist deutsch.\n"
 ENGLISH = "The report says that rents have risen sharply in the big cities this year.\n"
@@ -211,10 +211,10 @@ def test_a_failed_joint_summary_is_logged_and_each_document_summarized_alone(tmp
 
     summarizer.generate = fails_together
     docs = write(tmp_path, **{"a.txt": GERMAN, "b.txt": GERMAN})
-    with caplog.at_level("DEBUG", logger="translate.run"):
+    with caplog.at_level("DEBUG", logger="translate.flow.run"):
         results = list(iter_results(docs, RunOptions(), models))
     assert outcome(results) == [("a.txt", "written"), ("b.txt", "written")]
-    (record,) = [r for r in caplog.records if r.name == "translate.run"]
+    (record,) = [r for r in caplog.records if r.name == "translate.flow.run"]
     assert record.getMessage() == "summarizing documents together failed"
     assert record.levelname == "DEBUG" and record.exc_info[0] is RuntimeError  # for --verbose
 

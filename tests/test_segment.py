@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate.segment import plain_text, segment, split_blocks, split_sentences
+from translate.text.segment import plain_text, segment, split_blocks, split_sentences
 
 
 def words(text: str) -> int:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate import segment as segment_module
-from translate.segment import Chunk, segment, split_clauses, split_sentences
+from translate.text import segment as segment_module
+from translate.text.segment import Chunk, segment, split_clauses, split_sentences
 
 
 def words(text: str) -> int:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from translate.config import GenerationSettings
-from translate.engine import Generation, ModelLocation
+from translate.engines.common import Generation, ModelLocation
 from translate.errors import TranslateError
-from translate.pipeline import summarize, summarize_many
+from translate.flow.pipeline import summarize, summarize_many
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 from tests.test_pipeline import FakeModel
 from translate.config import GenerationSettings
 from translate.errors import TranslateError
-from translate.pipeline import summarize
+from translate.flow.pipeline import summarize
 
 
 def test_partial_summaries_that_do_not_shrink_stop_with_a_reason():

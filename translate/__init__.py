@@ -15,7 +15,7 @@ __all__ = ["RunOptions", "__version__", "process_paths"]
 def __getattr__(name: str):
     # Lazy so that `import translate` (and `translate --help`) never pulls in torch.
     if name == "process_paths":
-        from translate.run import process_paths
+        from translate.flow.run import process_paths
 
         return process_paths
     raise AttributeError(name)

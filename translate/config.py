@@ -21,7 +21,7 @@ ENV_CACHE = "TRANSLATE_CACHE"  # where converted (CTranslate2) models are kept
 SUMMARY_SUFFIX = ".summary.en.md"
 TRANSLATION_SUFFIX = ".en.md"
 BILINGUAL_SUFFIX = ".de-en.md"  # each source paragraph, then its translation
-# Input formats by file suffix; translate/extract/<format>.py reads each (docs/formats.md).
+# Input formats by file suffix; translate/inputs/extract/<format>.py reads each (docs/formats.md).
 INPUT_FORMATS = {
     ".txt": "text",
     ".md": "markdown",

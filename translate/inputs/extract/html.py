@@ -1,0 +1,55 @@
+"""Web pages: the article only (trafilatura), and whole HTML bodies (markdownify) for
+e-book chapters and e-mails, where everything in the body is the text."""
+
+from __future__ import annotations
+
+from translate.errors import InputError
+from translate.inputs.extract.common import Extracted, library, require
+
+_DROPPED = ("script", "style", "noscript", "template", "head", "nav", "svg")
+# Inline markup is noise for the translator: these become their plain text.
+_PLAIN = ["a", "img", "b", "strong", "i", "em", "u", "mark", "small", "sup", "sub", "span"]
+
+
+def extract(data: bytes, name: str) -> Extracted:
+    """The main text of a saved web page, without menus, cookie banners, sidebars, footers."""
+    trafilatura = require("trafilatura", "trafilatura", "web pages")
+    article = trafilatura.extract(
+        data,  # bytes: trafilatura reads the page's declared encoding
+        output_format="html",  # headings, lists and tables kept, as body_markdown renders them
+        include_tables=True,
+        include_comments=False,
+        include_formatting=True,
+        include_links=False,
+        include_images=False,
+        deduplicate=False,
+        with_metadata=False,
+    )
+    text = body_markdown(article) if article else ""
+    if not text.strip():
+        raise InputError(f"{name}: no article text found in the web page")
+    return Extracted(
+        text=text, metadata={"extractor": f"{library('trafilatura')} + {body_extractor()}"}
+    )
+
+
+def body_markdown(html: str | bytes) -> str:
+    """All the text of an HTML document's body as Markdown-ish blocks, links as their text."""
+    bs4 = require("bs4", "beautifulsoup4", "HTML")
+    markdownify = require("markdownify", "markdownify", "HTML")
+    soup = bs4.BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(_DROPPED):
+        tag.decompose()
+    converter = markdownify.MarkdownConverter(
+        heading_style="ATX",
+        bullets="-",
+        strip=_PLAIN,
+        escape_asterisks=False,
+        escape_underscores=False,
+        escape_misc=False,
+    )
+    return converter.convert_soup(soup.body or soup)
+
+
+def body_extractor() -> str:
+    return library("markdownify")

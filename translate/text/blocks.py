@@ -1,0 +1,135 @@
+"""Paragraphs and lines: which line breaks end a block of text, and which are mere wraps.
+
+A block is a paragraph, or a line inside one that stands alone (a list item, a table row, a
+heading). Sentences never cross a block's edge, so a wrong block break cuts a sentence in
+two: a line break is a wrap unless the evidence says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from translate.text.sentences import ends_sentence, is_starter
+
+_BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
+_NUMBERED = re.compile(r"^\s*(\d{1,3}[.)]|[a-zA-Z][.)])\s")
+# A line ending like this continues on the next one.
+_CONTINUED = re.compile(r"[,;:(\-–/&+]$")
+_STARTS_SENTENCE = re.compile(r"[\"„“‚»«(\[]*[A-ZÄÖÜ0-9]")
+_HEADING_CHARS = 70
+_MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")  # the extractors write these
+# A line ending in one of these is never a heading: the sentence goes on.
+_FUNCTION_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "der die das den dem des ein eine einen einem einer eines und oder aber dass als wie mit "
+        "von zu zum zur im am in an auf aus bei nach seit vor für gegen um über unter durch ohne "
+        "bis sich nicht auch noch nur so es er sie wir ich ihr man sein seine ihre",
+    )
+)
+
+
+def line_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans of paragraphs, and of lines inside a paragraph that are not mere wraps.
+
+    A line break inside a paragraph is a wrap unless the evidence says otherwise
+    (_is_hard_break): a list item or table row, a sentence ending at the line's end and
+    another starting the next, or a heading. Never because the next word is capitalised:
+    in German every noun is.
+    """
+    blocks: list[tuple[int, int]] = []
+    start = None
+    pos = 0
+    previous = ""
+    prev_end = 0
+    lines = text.split("\n")
+    widths = _paragraph_widths(lines)
+    for line, width in zip(lines, widths):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end + 1
+        if not line.strip():
+            if start is not None:
+                blocks.append((start, _rstrip_end(text, start, prev_end)))
+                start = None
+            previous = ""
+            continue
+        first_line = start is not None and text[start:prev_end].count("\n") == 0
+        if start is not None and _is_hard_break(previous, line, first_line, width):
+            blocks.append((start, _rstrip_end(text, start, prev_end)))
+            start = None
+        if start is None:
+            start = line_start + (len(line) - len(line.lstrip()))
+        prev_end = line_end
+        previous = line
+    if start is not None:
+        blocks.append((start, _rstrip_end(text, start, prev_end)))
+    return blocks
+
+
+def _paragraph_widths(lines: list[str]) -> list[int]:
+    """For each line, the longest line of its paragraph: the width its text was wrapped at,
+    or more."""
+    widths = [0] * len(lines)
+    start = 0
+    for index in range(len(lines) + 1):
+        if index == len(lines) or not lines[index].strip():
+            width = max((len(line.rstrip()) for line in lines[start:index]), default=0)
+            widths[start:index] = [width] * (index - start)
+            start = index + 1
+    return widths
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _is_hard_break(previous: str, line: str, first_line: bool, width: int) -> bool:
+    """Whether the break between `previous` and `line` (in one paragraph) ends a block."""
+    last, head = previous.strip(), line.strip()
+    if _MARKDOWN_HEADING.match(head) or _MARKDOWN_HEADING.match(last):
+        return True
+    if _BULLET.match(line) or last.endswith("|"):
+        return not _NUMBERED.match(line) or _list_may_start(last)
+    if ends_sentence(last, head):
+        return True
+    if _CONTINUED.search(last) or not _STARTS_SENTENCE.match(head):
+        return False
+    return first_line and _is_heading(last, head, width)
+
+
+def _list_may_start(previous: str) -> bool:
+    """A numbered line (`2. Bericht`) is a list item after a list item, a colon, a sentence's
+    end or a heading, not in a wrapped sentence (`am` / `5. Dezember`)."""
+    return (
+        bool(_BULLET.match(previous))
+        or previous.endswith((":", ".", "!", "?"))
+        or (_heading_words(previous))
+    )
+
+
+def _is_heading(previous: str, line: str, width: int) -> bool:
+    """A short first line is a heading when the next line starts a sentence (Der, Die, Im
+    ...) and the line is in capitals or Title Case, or ended although the next line's first
+    word would have fitted on it (so it was not wrapped). Never one that ends in a word like
+    `der` or `und`."""
+    if len(previous) > _HEADING_CHARS:
+        return False
+    caps = [ch for ch in previous if ch.isalpha()]
+    if len(caps) >= 4 and all(ch.isupper() for ch in caps):
+        return True
+    first_word, last_word = line.split()[0], previous.split()[-1]
+    if not is_starter(first_word) or last_word in _FUNCTION_WORDS:
+        return False
+    room = width - width // 10  # slack for proportional fonts and balanced wrapping
+    return _heading_words(previous) or len(previous) + 1 + len(first_word) <= room
+
+
+def _heading_words(text: str) -> bool:
+    """ALL CAPS, or Title Case (every word of 4+ letters capitalised, at least two)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) >= 4 and all(ch.isupper() for ch in letters):
+        return True
+    long_words = re.findall(r"[^\W\d_]{4,}", text)
+    return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
