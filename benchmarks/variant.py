@@ -2,8 +2,8 @@
 
 It calls what the CLI calls, `translate.flow.run.run_all`, with the CLI's defaults plus the
 variant's options, and forced lengths (benchmarks/common.py). Stages are timed by wrapping
-the functions steps.py calls (translate_segmentations, summarize_many) and the models'
-generate(); no library code is changed.
+the functions translate/flow/steps.py calls (translate_segmentations, summarize_many) and the
+models' generate(); no library code is changed.
 
     python -m benchmarks.variant NAME MT_DIR SUMMARY_DIR DOCS_DIR OUT_DIR [--backend B]
         [--quantize Q] [--batch-tokens N] [--threads N] [--beams N]

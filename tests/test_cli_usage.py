@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from translate.cli import app
-from translate.flow.steps import decide_language
+from translate.flow.job import decide_language
 
 runner = CliRunner()
 FRENCH = (
@@ -229,7 +229,7 @@ def test_a_signal_a_finalizer_swallowed_still_stops_the_run(tmp_path, monkeypatc
 
     from translate.cli.report import EXIT_SIGINT, Reporter, on_signal
     from translate.config import RunOptions
-    from translate.flow.steps import DocumentResult
+    from translate.flow.job import DocumentResult
 
     for i in range(3):
         (tmp_path / f"doc{i}.txt").write_text("Der Präsident sagte am Montag.\n")

@@ -12,7 +12,8 @@ from tests.test_pipeline import FakeModel
 from translate.cli import app
 from translate.config import RunOptions
 from translate.engines.models import locate
-from translate.flow import steps
+from translate.flow import job, render, steps
+from translate.flow.job import decide_language
 from translate.flow.run import iter_results
 from translate.inputs.discovery import discover
 from translate.outputs.front_matter import read_front_matter
@@ -185,7 +186,9 @@ class TimedModels:
 
 def test_seconds_are_the_documents_own_work_and_share_of_batches_not_loading(tmp_path, monkeypatch):
     clock = Clock()
-    monkeypatch.setattr(steps, "time", types.SimpleNamespace(perf_counter=clock.perf_counter))
+    fake_time = types.SimpleNamespace(perf_counter=clock.perf_counter)
+    for module in (job, steps, render):  # every step that times its work
+        monkeypatch.setattr(module, "time", fake_time)
     # Two chunks (two paragraphs) and one chunk; every summary is one call (10 s).
     texts = {
         "a.txt": "Der erste Absatz ist hier und er ist deutsch.\n\n"
@@ -223,4 +226,4 @@ def test_seconds_add_up_to_no_more_than_the_runs_wall_time(tmp_path, model_args)
 @pytest.mark.parametrize("forced", ["fr", "xx"])
 def test_an_unsupported_forced_language_is_refused(forced):
     with pytest.raises(Exception, match=f"--source-lang {forced}: only de"):
-        steps.decide_language(Path("x.txt"), GERMAN, forced)
+        decide_language(Path("x.txt"), GERMAN, forced)

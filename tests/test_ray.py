@@ -297,8 +297,8 @@ def test_a_ray_run_cuts_waves_where_a_plain_run_does():
 
     from translate.flow.distributed.runner import split_blocks
     from translate.flow.distributed.stages import form_waves
+    from translate.flow.job import Job
     from translate.flow.run import WAVE_CHUNKS, WAVE_DOCUMENTS, plan_waves
-    from translate.flow.steps import Job
     from translate.inputs.discovery import Document
     from translate.text.segment import Segmentation
 

@@ -16,7 +16,7 @@ from translate.cli import app
 from translate.config import GenerationSettings, ModelOptions, RunOptions
 from translate.engines import models as models_module
 from translate.engines.modelset import ModelSet
-from translate.flow.steps import UP_TO_DATE, DocumentResult, Job, claim, prepare, release
+from translate.flow.job import UP_TO_DATE, DocumentResult, Job, claim, prepare, release
 from translate.inputs.discovery import Document
 from translate.outputs.front_matter import content_intact, fingerprint, read_front_matter, render
 from translate.outputs.writing import OutputLock

@@ -65,7 +65,7 @@ class Reporter:
         return iter_results(documents, options, self.ray)
 
     def run(self, paths: list[Path], options: RunOptions) -> int:
-        from translate.flow.steps import from_dropped
+        from translate.flow.job import from_dropped
         from translate.inputs.discovery import discover
 
         started = time.perf_counter()
@@ -173,7 +173,7 @@ class Reporter:
 def status_line(result) -> str:
     """'written  in/a.txt -> a.summary.en.md (2.1 s)': outputs by name when they are beside
     the input, else by their path (e.g. under --output-dir)."""
-    from translate.flow.steps import UP_TO_DATE
+    from translate.flow.job import UP_TO_DATE
 
     where = ", ".join(
         display_name(p.name if p.parent == result.path.parent else p) for p in result.outputs

@@ -3,7 +3,7 @@ summarize the rest in waves that share translation batches across documents.
 
 `iter_results` yields one result per document as soon as it is final, so a caller can show
 progress and, when interrupted, still knows exactly what was done. The per-document steps
-are in `steps.py`.
+are in `job.py` (read, decide, claim), `steps.py` (the model steps) and `render.py`.
 """
 
 from __future__ import annotations
@@ -15,20 +15,9 @@ from pathlib import Path
 from translate.config import RunOptions
 from translate.engines.modelset import ModelSet
 from translate.errors import ConfigError
-from translate.flow.steps import (
-    DocumentResult,
-    Job,
-    claim,
-    failed,
-    from_dropped,
-    prepare,
-    release,
-    render_outputs,
-    segment_job,
-    summarize_jobs,
-    translate_jobs,
-    write_outputs,
-)
+from translate.flow.job import DocumentResult, Job, claim, failed, from_dropped, prepare, release
+from translate.flow.render import render_outputs, write_outputs
+from translate.flow.steps import segment_job, summarize_jobs, translate_jobs
 from translate.inputs.discovery import Document, discover
 from translate.progress import NoProgress, Progress
 

@@ -38,8 +38,8 @@ from translate.flow.distributed.stages import (
     prepare_block,
     write_claimed,
 )
+from translate.flow.job import DocumentResult, Job, failed, prepare
 from translate.flow.run import WAVE_DOCUMENTS
-from translate.flow.steps import DocumentResult, Job, failed, prepare
 from translate.inputs.discovery import Document
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""The run's stages as Ray Data calls them, each a thin wrapper over `translate.flow.steps`.
+"""The run's stages as Ray Data calls them, each a thin wrapper over the flow's steps.
 
 Rows carry one pickled item each (column `item`): a block of documents to prepare (a list
 of `Source`s or `Job`s), a wave of prepared jobs to translate together (a `Wave`), a
@@ -21,21 +21,10 @@ from functools import lru_cache
 from translate.config import RunOptions
 from translate.engines.modelset import ModelSet
 from translate.errors import TranslateError
+from translate.flow.job import DocumentResult, Job, claim, failed, prepare, release
+from translate.flow.render import Rendered, render_outputs, write_outputs
 from translate.flow.run import plan_waves, summary_groups
-from translate.flow.steps import (
-    DocumentResult,
-    Job,
-    Rendered,
-    claim,
-    failed,
-    prepare,
-    release,
-    render_outputs,
-    segment_job,
-    summarize_jobs,
-    translate_jobs,
-    write_outputs,
-)
+from translate.flow.steps import segment_job, summarize_jobs, translate_jobs
 from translate.inputs.discovery import Document
 
 log = logging.getLogger(__name__)
