@@ -1,6 +1,7 @@
 """Model work on text: translate documents' chunks in shared batches, summarize in passes.
 
-Works on strings only; reading inputs and writing outputs is the job of `run.py`.
+Works on strings only; reading inputs and writing outputs is the job of `job.py` and
+`render.py`.
 """
 
 from __future__ import annotations
