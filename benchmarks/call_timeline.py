@@ -36,10 +36,10 @@ def main(argv: list[str]) -> None:
 
     threading.Thread(target=sample, daemon=True).start()
 
-    import translate.engines.ct2 as ct2
+    from translate.engines.ct2.generator import CT2Seq2Seq
 
     calls: list[tuple[str, float, float, list[int]]] = []
-    generate_batches = ct2.CT2Seq2Seq.generate_batches
+    generate_batches = CT2Seq2Seq.generate_batches
 
     def timed(self, batches, settings):
         # The batches of one call decode queued together: each one's time runs from the
@@ -51,7 +51,7 @@ def main(argv: list[str]) -> None:
             yield outputs
             started = time.perf_counter()
 
-    ct2.CT2Seq2Seq.generate_batches = timed
+    CT2Seq2Seq.generate_batches = timed
     from benchmarks import variant
 
     variant.main(argv)  # prints the variant's RESULT line

@@ -54,10 +54,11 @@ SUMMARY_SWEEP = [
     ("tokens", 1024, 2),
 ]
 # The summary layouts that fit the default run's memory target: at most this many full
-# 1,024-token windows decoding at once. The default bound (translate.engines.ct2._STATE_BYTES,
-# 800 MiB) lets each of two workers hold one; two on each (the sweep's usual best) add
-# ~530 MiB of state (benchmarks/window_memory.py) to the ~600-800 MiB the run holds by then,
-# and a run with the bound raised to allow it peaked at 1.20-1.21 GB (docs/benchmarks.md).
+# 1,024-token windows decoding at once. The default bound
+# (translate.engines.ct2.schedule._STATE_BYTES, 800 MiB) lets each of two workers hold one;
+# two on each (the sweep's usual best) add ~530 MiB of state (benchmarks/window_memory.py)
+# to the ~600-800 MiB the run holds by then, and a run with the bound raised to allow it
+# peaked at 1.20-1.21 GB (docs/benchmarks.md).
 FITTING_WINDOWS = 2
 SAMPLE_TOKENS = 3000  # translation sweep: about this many source tokens per setting
 SAMPLE_WINDOWS = 8  # summary sweep: this many windows per setting

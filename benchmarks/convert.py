@@ -15,7 +15,7 @@ from benchmarks.common import emit
 
 
 def main(paths: list[str]) -> None:
-    from translate.engines.ct2 import converted_dir, ensure_converted
+    from translate.engines.ct2.convert import converted_dir, ensure_converted
     from translate.engines.models import locate
 
     started = time.perf_counter()

@@ -345,7 +345,7 @@ def _children_cpu() -> float:
 
 def _threads() -> int:
     """The default run's CTranslate2 threads (physical cores), given to the peers too."""
-    from translate.engines.ct2 import default_threads
+    from translate.engines.ct2.schedule import default_threads
 
     return default_threads()
 

@@ -42,16 +42,17 @@ def main(argv: list[str] | None = None) -> None:
         "--state-mib",
         type=int,
         default=None,
-        help="benchmark only: CTranslate2's bound on attention state in flight (translate.engines.ct2"
-        "._STATE_BYTES), to measure what the default bound costs in speed and saves in memory",
+        help="benchmark only: CTranslate2's bound on attention state in flight "
+        "(translate.engines.ct2.schedule._STATE_BYTES), to measure what the default bound costs "
+        "in speed and saves in memory",
     )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     if args.state_mib:
-        import translate.engines.ct2
+        from translate.engines.ct2 import schedule
 
-        translate.engines.ct2._STATE_BYTES = args.state_mib * 2**20
+        schedule._STATE_BYTES = args.state_mib * 2**20  # read by schedule.state_budget
     import translate.flow.run as run_module
     import translate.flow.steps as steps_module
     from translate.config import GenerationSettings, ModelOptions, RunOptions

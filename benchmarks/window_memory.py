@@ -41,7 +41,7 @@ def main(workers: int, per_batch: int, batches: int) -> None:
     import ctranslate2
 
     from translate.config import GenerationSettings
-    from translate.engines.ct2 import _return_freed_memory, default_threads
+    from translate.engines.ct2.schedule import default_threads, return_freed_memory
     from translate.engines.models import load, locate
 
     model = load(locate(str(build.SUMMARY_DIR)), "cpu", backend="ctranslate2", threads=1)
@@ -60,7 +60,7 @@ def main(workers: int, per_batch: int, batches: int) -> None:
         intra_threads=max(1, default_threads() // workers),  # the cores split, as translate does
     )
     del model.translator  # only the engine measured here stays loaded
-    _return_freed_memory()
+    return_freed_memory()
     before = resident_mib()
     settings = GenerationSettings(min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS)
     prefix = model.target_prefix

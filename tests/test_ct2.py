@@ -126,7 +126,7 @@ def test_auto_backend_is_ctranslate2_on_cpu_and_torch_without_it(tiny_models, mo
     assert load(locate(str(marian)), "cpu", backend="auto").backend == "torch"
 
 
-# _state_budget of the two published models under a 300 MiB bound: the runs below are
+# state_budget of the two published models under a 300 MiB bound: the runs below are
 # worked out for these budgets, whatever the default bound.
 MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400
 
@@ -134,12 +134,14 @@ MARIAN_BUDGET, BART_BUDGET = 12_800, 6_400
 def test_the_state_budget_follows_the_decoder_size(monkeypatch):
     from types import SimpleNamespace
 
-    import translate.engines.ct2 as ct2
+    from translate.engines.ct2 import schedule
 
-    monkeypatch.setattr(ct2, "_STATE_BYTES", 300 * 2**20)
-    assert ct2._state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
-    assert ct2._state_budget(SimpleNamespace(decoder_layers=6, d_model=1024)) == BART_BUDGET
-    assert ct2._state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
+    monkeypatch.setattr(schedule, "_STATE_BYTES", 300 * 2**20)
+    assert schedule.state_budget(SimpleNamespace(decoder_layers=6, d_model=512)) == MARIAN_BUDGET
+    assert schedule.state_budget(SimpleNamespace(decoder_layers=6, d_model=1024)) == BART_BUDGET
+    assert (
+        schedule.state_budget(SimpleNamespace(num_hidden_layers=12, hidden_size=512)) == BART_BUDGET
+    )
 
 
 def test_the_default_bound_gives_the_summarizer_two_workers_of_a_full_window_each():
@@ -148,68 +150,69 @@ def test_the_default_bound_gives_the_summarizer_two_workers_of_a_full_window_eac
     full ones (which took the default run over 1.2 GB)."""
     from types import SimpleNamespace
 
-    from translate.engines.ct2 import _state_budget, _state_cost, _sub_batches, _workers_for
+    from translate.engines.ct2.schedule import state_budget, state_cost, sub_batches, workers_for
 
-    budget = _state_budget(SimpleNamespace(decoder_layers=6, d_model=1024))
-    assert _workers_for(2, _state_cost(1, 1024, 4, 1024), budget) == 2
+    budget = state_budget(SimpleNamespace(decoder_layers=6, d_model=1024))
+    assert workers_for(2, state_cost(1, 1024, 4, 1024), budget) == 2
     # The pipeline's default summary batches (2,048 padded tokens), queued with others:
-    assert _sub_batches([1024, 1000], 4, 141, budget, 2, spread=False) == [[0], [1]]
-    assert _sub_batches([880, 870], 4, 141, budget, 2, spread=False) == [[0, 1]]
+    assert sub_batches([1024, 1000], 4, 141, budget, 2, spread=False) == [[0], [1]]
+    assert sub_batches([880, 870], 4, 141, budget, 2, spread=False) == [[0, 1]]
     # ten short windows: as many as a worker's share of the state holds
-    assert [len(r) for r in _sub_batches([200] * 10, 4, 141, budget, 2, spread=False)] == [6, 4]
+    assert [len(r) for r in sub_batches([200] * 10, 4, 141, budget, 2, spread=False)] == [6, 4]
 
 
 def _check_runs(runs, lengths, budget, workers, cap=200):
-    from translate.engines.ct2 import _HYPOTHESES, _state_cost
+    from translate.engines.ct2.schedule import _HYPOTHESES, state_cost
 
     assert [i for run in runs for i in run] == list(range(len(lengths)))  # all, in order
     for run in runs:  # each worker's share of the one bound, or a single input
         longest = max(lengths[i] for i in run)
         assert len(run) * 4 <= _HYPOTHESES // workers or len(run) == 1
-        assert _state_cost(len(run), longest, 4, cap) <= budget // workers or len(run) == 1
+        assert state_cost(len(run), longest, 4, cap) <= budget // workers or len(run) == 1
 
 
 def test_ctranslate2_decodes_in_bounded_runs_that_keep_the_order():
-    from translate.engines.ct2 import _sub_batches
+    from translate.engines.ct2.schedule import sub_batches
 
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
-    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET)
+    runs = sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET)
     _check_runs(runs, lengths, MARIAN_BUDGET, workers=1)
     # 24 + 16 of the 64-token inputs, the two 1,024-token inputs together, 24 + 6 short ones.
     assert [len(run) for run in runs] == [24, 16, 2, 24, 6]
     # Twice as much state per token (distilbart): each 1,024-token window goes alone.
-    runs = _sub_batches(lengths, beams=4, cap=200, budget=BART_BUDGET)
+    runs = sub_batches(lengths, beams=4, cap=200, budget=BART_BUDGET)
     _check_runs(runs, lengths, BART_BUDGET, workers=1)
     assert [len(run) for run in runs] == [12, 12, 12, 4, 1, 1, 24, 6]
 
 
 def test_with_several_workers_each_gets_a_share_within_the_same_bound():
-    from translate.engines.ct2 import _sub_batches
+    from translate.engines.ct2.schedule import sub_batches
 
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
-    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2)
+    runs = sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2)
     _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
     assert [len(run) for run in runs] == [12, 12, 12, 4, 1, 1, 12, 12, 6]
     # Even runs, in whole rounds: no worker decodes the last run alone while the other waits.
-    assert [len(r) for r in _sub_batches([30] * 34, 4, 30, MARIAN_BUDGET, workers=2)] == [9] * 3 + [7]
-    assert _sub_batches([], 4, 40, MARIAN_BUDGET, workers=2) == []
+    runs = sub_batches([30] * 34, 4, 30, MARIAN_BUDGET, workers=2)
+    assert [len(r) for r in runs] == [9] * 3 + [7]
+    assert sub_batches([], 4, 40, MARIAN_BUDGET, workers=2) == []
     # A call smaller than one sub-batch still reaches both workers.
-    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2) == [[0, 1, 2], [3, 4, 5]]
+    assert sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2) == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_a_batch_among_others_goes_to_one_worker_whole_within_its_share():
     """Queued with other batches, a batch is not halved for the workers (the others keep
     them busy; halves decode fewer inputs per step): runs as large as a worker's share of
     the bounds, still of even size, and still within them."""
-    from translate.engines.ct2 import _sub_batches
+    from translate.engines.ct2.schedule import sub_batches
 
-    assert _sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [list(range(6))]
+    assert sub_batches([20] * 6, 4, 40, MARIAN_BUDGET, workers=2, spread=False) == [list(range(6))]
     lengths = [30] * 34
-    runs = _sub_batches(lengths, 4, 30, MARIAN_BUDGET, workers=2, spread=False)
+    runs = sub_batches(lengths, 4, 30, MARIAN_BUDGET, workers=2, spread=False)
     assert [len(r) for r in runs] == [12, 12, 10]
     _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
     lengths = [64] * 40 + [1024, 1024] + [10] * 30
-    runs = _sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2, spread=False)
+    runs = sub_batches(lengths, beams=4, cap=200, budget=MARIAN_BUDGET, workers=2, spread=False)
     _check_runs(runs, lengths, MARIAN_BUDGET, workers=2)
 
 
@@ -241,7 +244,7 @@ class _Collected:
 def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     """Sub-batches are submitted to the workers at once only while their attention state
     fits the budget together; past it, the next one waits for the oldest to finish."""
-    from translate.engines.ct2 import _state_cost
+    from translate.engines.ct2.schedule import state_cost
 
     marian, _ = tiny_models
     model = load(locate(str(marian)), "cpu", backend="ctranslate2", threads=2)
@@ -255,7 +258,7 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
     class Recording:  # the real engine, noting what is submitted and not yet collected
         def translate_batch(self, batch, **options):
             key = len(seen)
-            in_flight[key] = _state_cost(
+            in_flight[key] = state_cost(
                 len(batch), max(map(len, batch)), options["beam_size"],
                 options["max_decoding_length"],
             )  # fmt: skip
@@ -263,7 +266,7 @@ def test_what_is_in_flight_stays_within_the_budget(tiny_models):
             return [_Collected(p, key, in_flight) for p in engine.translate_batch(batch, **options)]
 
     model.translator = Recording()
-    model.state_budget = 3 * _state_cost(3, 20, 4, 20)  # about three sub-batches of three
+    model.state_budget = 3 * state_cost(3, 20, 4, 20)  # about three sub-batches of three
     assert model.generate_detailed(texts, settings) == unbounded
     assert len(seen) >= 6 and not in_flight
     assert max(count for count, _ in seen) >= 2  # the workers did share the work ...
@@ -295,7 +298,7 @@ def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
     """The pipeline's batches reach CTranslate2 queued: the next batch's sub-batches are
     submitted while the last one's still decode, so no worker waits at a batch's end for
     the others (a call per batch made it wait), and the state in flight stays in bounds."""
-    from translate.engines.ct2 import _state_cost
+    from translate.engines.ct2.schedule import state_cost
     from translate.flow.pipeline import token_batches, translate_texts
 
     marian, _ = tiny_models
@@ -309,7 +312,7 @@ def test_a_worker_done_with_one_batch_starts_on_the_next(tiny_models):
             key = len(together)
             first = batch[0]
             owner = next(i for i, texts in enumerate(tokens) if first in texts)
-            cost = _state_cost(
+            cost = state_cost(
                 len(batch), max(map(len, batch)), options["beam_size"],
                 options["max_decoding_length"],
             )  # fmt: skip
@@ -387,29 +390,29 @@ def test_workers_share_the_cores_unless_full_inputs_go_one_at_a_time():
     per core, up to 4, with equal threads each; distilbart (1,024-token windows, twice as
     wide: more than its whole bound) gets one worker with every thread, since its full
     windows go one at a time anyway."""
-    from translate.engines.ct2 import _state_cost, _workers_for
+    from translate.engines.ct2.schedule import state_cost, workers_for
 
-    marian_full = _state_cost(1, 512, 4, 512)
-    bart_full = _state_cost(1, 1024, 4, 1024)
-    assert [_workers_for(t, marian_full, MARIAN_BUDGET) for t in (1, 2, 3, 4, 6, 8)] == [
+    marian_full = state_cost(1, 512, 4, 512)
+    bart_full = state_cost(1, 1024, 4, 1024)
+    assert [workers_for(t, marian_full, MARIAN_BUDGET) for t in (1, 2, 3, 4, 6, 8)] == [
         1, 2, 3, 4, 3, 4,
     ]  # fmt: skip  (6 cores: 3 workers of 2 threads, not 4 of 1 and 2 cores idle)
-    assert [_workers_for(t, bart_full, BART_BUDGET) for t in (1, 2, 4, 8)] == [1, 1, 1, 1]
+    assert [workers_for(t, bart_full, BART_BUDGET) for t in (1, 2, 4, 8)] == [1, 1, 1, 1]
     # The line is at half the bound: two full inputs fit at once, or not.
-    assert _workers_for(2, 500, 1000) == 2 and _workers_for(2, 501, 1000) == 1
+    assert workers_for(2, 500, 1000) == 2 and workers_for(2, 501, 1000) == 1
 
 
 def test_a_model_whose_full_inputs_cannot_pair_gets_one_worker(tiny_models, monkeypatch):
     """The loaded engine's layout follows the rule: the tiny summarizer, with the bound
     shrunk just below two of its full-length inputs, runs one worker of 2 threads."""
-    import translate.engines.ct2 as ct2
+    from translate.engines.ct2 import schedule
 
     _, bart = tiny_models
     model = load(locate(str(bart)), "cpu", backend="ctranslate2", threads=2)
     assert model.workers == 2 and model.translator.num_translators == 2  # it fits twice
-    full = ct2._state_cost(1, model.max_input_tokens, 2, model.max_input_tokens)  # beam 2
-    per_token = ct2._STATE_BYTES // model.state_budget
-    monkeypatch.setattr(ct2, "_STATE_BYTES", (2 * full - 1) * per_token)
+    full = schedule.state_cost(1, model.max_input_tokens, 2, model.max_input_tokens)  # beam 2
+    per_token = schedule._STATE_BYTES // model.state_budget
+    monkeypatch.setattr(schedule, "_STATE_BYTES", (2 * full - 1) * per_token)
     model = load(locate(str(bart)), "cpu", backend="ctranslate2", threads=2)
     assert model.workers == 1 and model.translator.num_translators == 1
 

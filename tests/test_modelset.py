@@ -104,10 +104,10 @@ def test_the_recipe_leaves_unset_settings_out(tmp_path, loads):
 
 
 def test_the_conversion_cache_is_checked_up_front_unless_torch_runs(tmp_path, loads, monkeypatch):
-    import translate.engines.ct2 as ct2
+    from translate.engines.ct2 import convert
 
     checked = []
-    monkeypatch.setattr(ct2, "check_cache_dir", lambda: checked.append(True))
+    monkeypatch.setattr(convert, "check_cache_dir", lambda: checked.append(True))
     modelset.ModelSet(options(tmp_path / "a", backend="torch"))
     assert checked == []
     modelset.ModelSet(options(tmp_path / "b", backend="auto"))

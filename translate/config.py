@@ -43,7 +43,7 @@ INPUT_SUFFIXES = tuple(INPUT_FORMATS)
 DEFAULT_MAX_INPUT_BYTES = 2_000_000
 # Padded tokens per batch: two full 1,024-token summary windows, so the summarizer's two
 # CTranslate2 workers each decode two at once (the engine's best setting on 2 cores, see
-# docs/benchmarks.md); a translation batch of short sentences is still bounded by ct2.py.
+# docs/benchmarks.md); a translation batch of short sentences is still bounded by ct2/schedule.py.
 DEFAULT_BATCH_TOKENS = 2048
 DEFAULT_CHUNK_TOKENS = 1  # one sentence per translator input
 

@@ -1,7 +1,7 @@
 """What every inference engine shares: where a model's files are, what the pipeline calls,
 and how generation settings turn into beams and lengths.
 
-Imports nothing heavy and no other engine, so the engines (torch_backend.py, ct2.py) and the
+Imports nothing heavy and no other engine, so the engines (torch_backend.py, ct2/) and the
 loader (models.py) all build on it without importing each other.
 """
 

@@ -1,6 +1,6 @@
 """Finding and loading models: a hub id (through the Hugging Face cache) or a local folder.
 
-Locating needs only huggingface_hub; the engines (torch_backend.py, ct2.py) are imported when
+Locating needs only huggingface_hub; the engines (torch_backend.py, ct2/) are imported when
 a model is loaded, so listing or checking models never imports torch.
 """
 
@@ -272,7 +272,7 @@ def load(
 
         return TorchSeq2Seq(location, device=device, quantize=quantize)
     if backend == "ctranslate2":
-        from translate.engines.ct2 import CT2Seq2Seq
+        from translate.engines.ct2.generator import CT2Seq2Seq
 
         return CT2Seq2Seq(
             location, device=device, compute_type=quantize, threads=threads, progress=progress

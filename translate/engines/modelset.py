@@ -26,7 +26,7 @@ class ModelSet:
         # "auto" and "cpu" need no check, so a run with nothing to do never imports torch.
         self._device: str | None = None if m.device in ("auto", "cpu") else pick_device(m.device)
         if m.backend != "torch":  # CTranslate2 may have to convert the models into the cache
-            from translate.engines.ct2 import check_cache_dir
+            from translate.engines.ct2.convert import check_cache_dir
 
             check_cache_dir()
         self._failed: dict[str, Exception] = {}

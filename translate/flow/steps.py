@@ -78,7 +78,7 @@ def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
     # Batches of --batch-tokens padded tokens, as translation's (by default up to two full
     # 1,024-token windows; a longer window goes alone): CTranslate2 decodes shorter windows
     # two or more at a time, faster, and splits what its memory bound does not allow
-    # (ct2._STATE_BYTES: the default run stays under 1.2 GB; docs/benchmarks.md).
+    # (ct2.schedule._STATE_BYTES: the default run stays under 1.2 GB; docs/benchmarks.md).
     summaries = summarize_many(
         summarizer,
         # The summarizer reads prose: Markdown markers and table rules would be noise to it.
