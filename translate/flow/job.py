@@ -67,7 +67,7 @@ class Job:
     segmentation: Segmentation | None = None  # None: nothing to translate (English source)
     sentences: int = 0  # sentences found in the source, by the rules of its language
     # Time spent on this document alone plus its share of the shared translation and summary
-    # batches; not model loading or conversion, which serve the whole run (docs/usage.md: `seconds`).
+    # batches; not model loading or conversion, which serve the whole run (docs/usage.md).
     seconds: float = 0.0
     english: str | None = None  # the translation, once done
     stats: TranslationStats | None = None
