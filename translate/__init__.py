@@ -5,9 +5,9 @@ The public API is small: load the models once, then process files.
     from translate import RunOptions, process_paths
 """
 
-from translate.config import RunOptions
+from translate.config import VERSION, RunOptions
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = ["RunOptions", "__version__", "process_paths"]
 

@@ -9,6 +9,10 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+# The package's version, here so that every layer can name it without importing the package
+# root (which imports the flow): outputs record it, the CLI shows it.
+VERSION = "0.1.0"
+
 DEFAULT_MT_MODEL = "Helsinki-NLP/opus-mt-de-en"
 DEFAULT_SUMMARY_MODEL = "sshleifer/distilbart-cnn-12-6"
 

@@ -13,10 +13,10 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from translate import __version__
 from translate.cli.models_command import models_download, models_list
 from translate.cli.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE
 from translate.cli.run_command import run
+from translate.config import VERSION
 
 
 class _Group(TyperGroup):
@@ -94,7 +94,7 @@ def _version(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
     if version:
-        typer.echo(f"translate {__version__}")
+        typer.echo(f"translate {VERSION}")
         raise typer.Exit()
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import typer
 
-from translate import __version__
-from translate.config import INPUT_SUFFIXES, RunOptions
+from translate.config import INPUT_SUFFIXES, VERSION, RunOptions
 from translate.display import display_name, one_line
 from translate.errors import ConfigError, TranslateError
 
@@ -148,7 +147,7 @@ class Reporter:
         left = total - len(self.results)
         if self.as_json:
             report = {
-                "version": __version__,
+                "version": VERSION,
                 "exit_status": code,
                 "error": error,
                 "seconds": round(seconds, 2),

@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate import __version__
-from translate.config import RunOptions
+from translate.config import VERSION, RunOptions
 from translate.display import display_name, utf8_name
 from translate.engines.modelset import ModelSet
 from translate.errors import TranslateError
@@ -140,7 +139,7 @@ def _front_matter(
         "summary_settings": models.summarizer.describe(options.summary),
         "seconds": round(seconds, 2),
         **counts,
-        "generator": f"translate {__version__}",
+        "generator": f"translate {VERSION}",
         "fingerprint": job.fingerprint,
     }
 
