@@ -18,6 +18,7 @@ from translate.flow.steps import summarize_jobs
 from translate.outputs.front_matter import render
 from translate.outputs.review import bilingual, marked_translation
 from translate.outputs.writing import write_atomic
+from translate.text.blocks import first_heading
 
 # Recipe entries the front matter leaves out: `quantize` is what was asked for, while each
 # model's settings say what ran (compute_type: int8 even for --quantize none on CTranslate2).
@@ -45,6 +46,7 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
     seconds = job.seconds + time.perf_counter() - started
     stats = job.stats
     counts = {
+        "words": len(job.text.split()),
         "sentences": job.sentences,
         "translation_chunks": stats.chunks if stats else 0,
         "recovered_chunks": stats.recovered if stats else 0,
@@ -123,6 +125,8 @@ def _front_matter(
         "source_sha256": job.sha256,  # of the file's bytes, whatever its format
         **({"source_encoding": encoding} if encoding else {}),
         "source_format": source.pop("format", None),
+        # The document's own title: an e-book's, else its first heading (the digest's entry).
+        "title": source.pop("source_title", None) or first_heading(job.text),
         **source,  # extractor (library and version); pages, attachments...
         "source_language": job.language,
         "detected_language": job.detected_language,

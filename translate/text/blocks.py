@@ -133,3 +133,14 @@ def _heading_words(text: str) -> bool:
         return True
     long_words = re.findall(r"[^\W\d_]{4,}", text)
     return len(long_words) >= 2 and all(w[0].isupper() for w in long_words)
+
+
+def first_heading(text: str, within: int = 4096) -> str | None:
+    """The text of the first Markdown heading (`# ...`, as the extractors write them) near
+    the top of `text`: a document's own title, where it has one."""
+    for line in text[:within].splitlines():
+        if match := _MARKDOWN_HEADING.match(line):
+            heading = " ".join(line[match.end() :].split()).strip("# ")
+            if heading:
+                return heading
+    return None
