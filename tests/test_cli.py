@@ -44,6 +44,7 @@ def test_folder_run_writes_a_summary_beside_each_document(folder, model_args):
         "notes.xlsx",
         "seed.summary.en.md",
         "seed.txt",
+        "translate-digest.en.md",  # the folder's digest (tests/test_digest.py)
     ]
     assert {k: v for k, v in snapshot(folder).items() if k in inputs} == inputs  # untouched
     front = read_front_matter(folder / "seed.summary.en.md")
@@ -53,6 +54,7 @@ def test_folder_run_writes_a_summary_beside_each_document(folder, model_args):
     assert front["translation_model_revision"].startswith("local-")
     assert front["summary_settings"]["num_beams"] == 2
     assert front["sentences"] >= 15
+    assert front["words"] == len(inputs["seed.txt"].decode().split())
     assert front["translation_chunks"] >= front["sentences"] - 2
     assert front["suspect_chunks"] == 0  # the tiny translator copies: nothing is lost
     assert front["summary_passes"] >= 2  # the translation is longer than the tiny window

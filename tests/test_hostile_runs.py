@@ -148,7 +148,13 @@ def test_hostile_names_are_escaped_on_the_terminal_and_exact_in_json(tmp_path, m
         f"error: {folder}/{'y' * 242}.txt: its output name would be 256 bytes, over the file "
         "system's limit of 255; rename it to a name of at most 241 bytes before the suffix"
     ]
-    assert len(lines) == 6, lines  # 4 written, 1 error, the summary: no forged line
+    assert len(lines) == 7, lines  # 4 written, 1 error, the digest, the summary: none forged
+    digest = (folder / "translate-digest.en.md").read_bytes()
+    assert b"\x1b" not in digest
+    text = digest.decode("utf-8")  # strict: valid UTF-8 whatever the names' bytes
+    assert "### Bericht\\_M\\\\xfcller.txt\n" in text  # shown as text, \xfc visible
+    assert "](Bericht_M%FCller.txt)" in text  # the link holds the name's own bytes
+    assert "### zeile\\\\nerror: forged.txt\n" in text and "\nerror: forged" not in text
     assert f"written  '{folder}/Bericht_M\\xfcller.txt' -> " in result.stderr
     assert f"written  '{folder}/zeile\\nerror: forged.txt' -> " in result.stderr
     files = set(os.listdir(bytes(folder)))

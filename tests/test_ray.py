@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from translate.config import ModelOptions, RunOptions
 from translate.errors import TranslateError
 from translate.flow.distributed.cluster import RayOptions, plan_pools
 from translate.flow.run import SUMMARY_GROUP
+from translate.outputs.digest import md_text
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"
@@ -52,7 +54,15 @@ def outputs(folder: Path) -> dict[str, str]:
             if not line.startswith("seconds: ")
         )
         for p in sorted(folder.glob("*.en.md"))
+        if not p.name.startswith("translate-digest.")
     }
+
+
+def digest(folder: Path) -> str:
+    """The folder's digest, less what names the folder and the minute it was made."""
+    text = (folder / "translate-digest.en.md").read_text(encoding="utf-8")
+    text = text.replace(str(folder), "FOLDER").replace(md_text(str(folder)), "FOLDER")
+    return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", "DATE", text)
 
 
 def leftovers(folder: Path) -> list[str]:
@@ -103,7 +113,7 @@ def plain(tmp_path_factory, tiny_models) -> dict[str, str]:
     marian, bart = tiny_models
     result = invoke("run", str(folder), "--mt-model", str(marian), "--summary-model", str(bart))
     assert result.exit_code == 1, result.output  # the empty file
-    return outputs(folder)
+    return {**outputs(folder), "digest": digest(folder)}
 
 
 def ray_args(cluster) -> list[str]:
@@ -121,7 +131,8 @@ def test_ray_run_writes_the_files_a_plain_run_writes(cluster, plain, tmp_path, m
     assert [d["error"] for d in report["documents"] if d["status"] == "failed"] == [
         f"{folder / 'empty.txt'}: the file is empty"
     ]
-    assert outputs(folder) == plain and len(plain) == DOCS
+    assert digest(folder) == plain["digest"]  # the same digest
+    assert {**outputs(folder), "digest": digest(folder)} == plain and len(plain) == DOCS + 1
     assert leftovers(folder) == []  # no locks, temp or probe files
 
 
@@ -131,7 +142,7 @@ def test_driver_io_ships_texts_and_writes_the_same_files(cluster, plain, tmp_pat
     first = invoke(*args)
     assert first.exit_code == 1, first.output
     assert f"{DOCS} written, 0 skipped, 1 failed" in first.stderr
-    assert outputs(folder) == plain
+    assert {**outputs(folder), "digest": digest(folder)} == plain
     again = invoke(*args)
     assert f"0 written, {DOCS} skipped, 1 failed" in again.stderr
 

@@ -134,6 +134,7 @@ def test_read_only_folder_fails_that_document_and_others_go_on(tmp_path, model_a
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md")) == [
         "a/brief.summary.en.md",
         "b/brief.summary.en.md",
+        "translate-digest.en.md",  # the digest of the folder given, at its mirror
     ]
 
 

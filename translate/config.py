@@ -25,6 +25,10 @@ ENV_CACHE = "TRANSLATE_CACHE"  # where converted (CTranslate2) models are kept
 SUMMARY_SUFFIX = ".summary.en.md"
 TRANSLATION_SUFFIX = ".en.md"
 BILINGUAL_SUFFIX = ".de-en.md"  # each source paragraph, then its translation
+# A folder run's digest: <folder>/translate-digest.en.<form>. Any file named so is ours, never
+# an input (the HTML form ends in .html, which is an input format).
+DIGEST_STEM = "translate-digest.en"
+DIGEST_FORMS = ("md", "html", "jsonl", "csv")
 # Input formats by file suffix; translate/inputs/extract/<format>.py reads each (docs/formats.md).
 INPUT_FORMATS = {
     ".txt": "text",
@@ -101,6 +105,15 @@ class ModelOptions:
     backend: str = "auto"  # auto | torch | ctranslate2
     quantize: str = "none"  # none | int8 (torch backend: dynamic int8 Linear layers)
     threads: int | None = None
+
+
+@dataclass(frozen=True)
+class DigestOptions:
+    """The digest of a run: one file listing every document, its summary and its flags."""
+
+    enabled: bool = True
+    path: Path | None = None  # one digest of the whole run, here; None: one per folder given
+    form: str = "md"  # one of DIGEST_FORMS
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from translate.config import INPUT_SUFFIXES, VERSION, RunOptions
+from translate.config import INPUT_SUFFIXES, VERSION, DigestOptions, RunOptions
 from translate.display import display_name, one_line
 from translate.errors import ConfigError, TranslateError
 
@@ -51,6 +51,7 @@ class Reporter:
         self.as_json = as_json
         self.results = []
         self.warnings: list[str] = []
+        self.digests: list[dict] = []  # each digest written: its path, and written or unchanged
         self.screen = None  # the progress display, while there is one
         self.ray = None  # RayOptions: run on a Ray cluster instead of this process
 
@@ -63,7 +64,10 @@ class Reporter:
 
         return iter_results(documents, options, self.ray)
 
-    def run(self, paths: list[Path], options: RunOptions) -> int:
+    def run(
+        self, paths: list[Path], options: RunOptions, digest: DigestOptions | None = None
+    ) -> int:
+        from translate.flow import digest as digests
         from translate.flow.job import from_dropped
         from translate.inputs.discovery import discover
 
@@ -77,6 +81,9 @@ class Reporter:
             include=options.include,
             exclude=options.exclude,
         )
+        digest = digest or DigestOptions(enabled=False)  # a library caller asks for one
+        planned = digests.plan(paths, documents, options, digest)
+        documents = digests.without_digests(documents, planned)
         for drop in dropped:
             self._show(from_dropped(drop))
         found = [d.path for d in documents]
@@ -106,11 +113,22 @@ class Reporter:
                 self.screen = None
         if error is not None:
             self._say(f"error: {error['message']}")
+        else:  # a run that ended: its digests, from what is on disk now
+            written = digests.write_digests(planned, documents, dropped, self.results, digest.form)
+            self._digests(written)
         if code == 0 and any(r.status == "failed" for r in self.results):
             code = EXIT_FAILED
         total = len(documents) + len(dropped)
         self._summarize(time.perf_counter() - started, total, code, error)
         return code
+
+    def _digests(self, outcomes: list[tuple[Path, str]]) -> None:
+        for path, outcome in outcomes:
+            self.digests.append({"path": str(path), "outcome": outcome})
+            if outcome.startswith("not written"):
+                self._warn(f"digest {outcome}")
+            elif not self.quiet:
+                self._say(f"digest: {display_name(path)}" + " (unchanged)" * (outcome != "written"))
 
     def _progress(self, documents: int):
         if self.quiet or not documents or not sys.stderr.isatty():
@@ -154,6 +172,7 @@ class Reporter:
                 **counts,
                 "not_done": left,
                 "warnings": self.warnings,
+                "digests": self.digests,
                 "documents": [_as_json(r) for r in self.results],
             }
             text = json.dumps(report, ensure_ascii=False, indent=2)

@@ -34,7 +34,7 @@ from translate.cli.options import (
     whole_number,
 )
 from translate.cli.report import EXIT_FAILED, Reporter, on_signal
-from translate.config import DEFAULT_BATCH_TOKENS, DEFAULT_CHUNK_TOKENS
+from translate.config import DEFAULT_BATCH_TOKENS, DEFAULT_CHUNK_TOKENS, DigestOptions
 from translate.errors import TranslateError
 
 MAX_RAY_ACTORS = 10_000
@@ -53,6 +53,13 @@ class RayIO(str, Enum):
 class SourceLang(str, Enum):
     de = "de"
     en = "en"
+
+
+class DigestForm(str, Enum):
+    md = "md"
+    html = "html"
+    jsonl = "jsonl"
+    csv = "csv"
 
 
 def _ray_address(value: str | None) -> str | None:
@@ -149,6 +156,24 @@ SourceLangOption = Annotated[
         help="Skip language detection: de translates anything, en only summarizes.",
     ),
 ]
+DigestPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--digest",
+        metavar="PATH",
+        help="Write one digest of the whole run (every document, its summary and flags) "
+        "to PATH (default: translate-digest.en.md in each folder given).",
+    ),
+]
+NoDigest = Annotated[bool, typer.Option("--no-digest", help="Write no digest.")]
+DigestFormOption = Annotated[
+    DigestForm,
+    typer.Option(
+        "--digest-format",
+        help="The digest's form: md (Markdown), html (one self-contained page), jsonl or "
+        "csv (for a spreadsheet).",
+    ),
+]
 JsonReport = Annotated[
     bool,
     typer.Option("--json", help="Print a machine-readable report on stdout (no progress bar)."),
@@ -212,6 +237,9 @@ def run(
     bilingual: Bilingual = False,
     output_dir: OutputDir = None,
     source_lang: SourceLangOption = None,
+    digest: DigestPath = None,
+    no_digest: NoDigest = False,
+    digest_format: DigestFormOption = DigestForm.md,
     beams: Beams = None,
     batch_tokens: BatchTokens = DEFAULT_BATCH_TOKENS,
     chunk_tokens: ChunkTokens = DEFAULT_CHUNK_TOKENS,
@@ -235,6 +263,7 @@ def run(
     setup_logging(verbose, quiet)
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         raise typer.BadParameter(f"{output_dir} is not a folder", param_hint="'--output-dir'")
+    digest_options = _digest_options(digest, no_digest, digest_format)
     options = run_options(
         model_options(mt_model, summary_model, device, backend, quantize, threads),
         beams=beams,
@@ -257,7 +286,16 @@ def run(
     reporter = Reporter(quiet=quiet, as_json=json_report)
     if ray is not None:
         reporter.ray = _ray_options(ray, ray_translators, ray_summarizers, ray_io, verbose)
-    raise typer.Exit(reporter.run(paths, options))
+    raise typer.Exit(reporter.run(paths, options, digest_options))
+
+
+def _digest_options(path: Path | None, off: bool, form: DigestForm) -> DigestOptions:
+    if off and path is not None:
+        raise typer.BadParameter("--digest and --no-digest contradict each other")
+    if path is not None and path.is_dir():
+        why = f"{path} is a folder; name the digest's file"
+        raise typer.BadParameter(why, param_hint="'--digest'")
+    return DigestOptions(enabled=not off, path=path, form=form.value)
 
 
 def _ray_only(ray: str | None, **given) -> None:

@@ -14,14 +14,23 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from translate.config import BILINGUAL_SUFFIX, INPUT_SUFFIXES, SUMMARY_SUFFIX, TRANSLATION_SUFFIX
+from translate.config import (
+    BILINGUAL_SUFFIX,
+    DIGEST_STEM,
+    INPUT_SUFFIXES,
+    SUMMARY_SUFFIX,
+    TRANSLATION_SUFFIX,
+)
 from translate.outputs.naming import assign_stems, too_long
 from translate.safe_open import file_kind
+
+_OUTPUT_SUFFIXES = (SUMMARY_SUFFIX, TRANSLATION_SUFFIX, BILINGUAL_SUFFIX)
 
 
 def is_own_output(path: Path) -> bool:
     """True for files this tool writes, so a folder run never feeds them back in."""
-    return path.name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX, BILINGUAL_SUFFIX))
+    name = path.name
+    return name.endswith(_OUTPUT_SUFFIXES) or name.startswith(f"{DIGEST_STEM}.")
 
 
 def _is_candidate(name: str) -> bool:
@@ -29,7 +38,7 @@ def _is_candidate(name: str) -> bool:
     return (
         not name.startswith(".")
         and name.lower().endswith(INPUT_SUFFIXES)
-        and not name.endswith((SUMMARY_SUFFIX, TRANSLATION_SUFFIX, BILINGUAL_SUFFIX))
+        and not is_own_output(Path(name))
     )
 
 

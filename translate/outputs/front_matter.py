@@ -52,14 +52,30 @@ def read_front_matter(path: Path) -> dict | None:
 def content_intact(path: Path) -> bool:
     """True if the text after `path`'s front matter is exactly what was written: the size
     and hash it records. Reads no more than the front matter and that size (and one byte)."""
+    return read_intact(path) is not None
+
+
+def read_intact(path: Path, max_bytes: int | None = None) -> tuple[dict, str] | None:
+    """The front matter and the text after it of an output that is exactly as written (see
+    `content_intact`), or None; also None when the file is over `max_bytes`."""
     head = read_head(path, FRONT_MATTER_MAX_BYTES)
     parsed = _parse_front_matter(head) if head is not None else None
     if parsed is None or not isinstance(parsed[0].get(CONTENT_BYTES_KEY), int):
-        return False
+        return None
     front, start = parsed
     end = start + front[CONTENT_BYTES_KEY]
+    if max_bytes is not None and end > max_bytes:
+        return None
     data = read_head(path, end + 1)
-    return data is not None and len(data) == end and _digest(data[start:]) == front.get(CONTENT_KEY)
+    if data is None or len(data) != end or _digest(data[start:]) != front.get(CONTENT_KEY):
+        return None
+    return front, data[start:].decode("utf-8")
+
+
+def front_matter_of(text: str) -> dict | None:
+    """The front matter at the start of `text` (a file read whole), or None."""
+    parsed = _parse_front_matter(text.encode("utf-8", "surrogateescape"))
+    return parsed[0] if parsed is not None else None
 
 
 def _parse_front_matter(head: bytes) -> tuple[dict, int] | None:
