@@ -228,7 +228,7 @@ def test_a_signal_a_finalizer_swallowed_still_stops_the_run(tmp_path, monkeypatc
     import signal
 
     from translate.cli.report import EXIT_SIGINT, Reporter, on_signal
-    from translate.config import RunOptions
+    from translate.config import DigestOptions, RunOptions
     from translate.flow.job import DocumentResult
 
     for i in range(3):
@@ -245,5 +245,6 @@ def test_a_signal_a_finalizer_swallowed_still_stops_the_run(tmp_path, monkeypatc
 
     monkeypatch.setattr(Reporter, "_iter_results", lambda self, d, o: results(d, o))
     reporter = Reporter(quiet=True, as_json=False)
-    assert reporter.run([tmp_path], RunOptions()) == EXIT_SIGINT
+    assert reporter.run([tmp_path], RunOptions(), DigestOptions()) == EXIT_SIGINT
     assert len(reporter.results) == 1  # stopped at the next document
+    assert not list(tmp_path.glob("*digest*"))  # an interrupted run writes no digest

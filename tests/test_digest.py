@@ -236,3 +236,55 @@ def test_the_renderers_show_any_text_as_text():
     for form in ("md", "html", "jsonl", "csv"):
         assert made_on(render(digest, form, "D"), form) == ("" if form == "csv" else "D")
         assert made_on("my own notes\n", form) is None
+
+
+def test_an_entry_says_what_its_front_matter_says(tmp_path):
+    """Flags, pages and the outputs made with the summary, read from the files on disk."""
+    from translate.config import DigestOptions, RunOptions
+    from translate.flow import digest as digests
+    from translate.flow.job import DocumentResult
+    from translate.inputs.discovery import Document
+    from translate.outputs.front_matter import render as render_output
+
+    source = tmp_path / "akte.pdf"
+    source.write_bytes(b"%PDF-1.4")
+    made = {
+        "title": "Akte 7", "detected_language": "de", "words": 1234, "pages": 3,
+        "pages_without_text": [2], "translated": True, "english_paragraphs_kept": 1,
+        "suspect_chunks": 2, "summary_passes": 0, "fingerprint": "f1",
+        "translation_model": "mt", "translation_model_revision": "abcdef0123456789",
+        "summary_model": "sum", "summary_model_revision": None,
+    }  # fmt: skip
+    note = "_The document is no longer than a summary: this is its full text._\n\n"
+    (tmp_path / "akte.summary.en.md").write_text(
+        render_output(made, "Summary of akte.pdf", note + "The file is short."), "utf-8"
+    )
+    (tmp_path / "akte.en.md").write_text(render_output(made, "T", "x"), "utf-8")
+    stale = {**made, "fingerprint": "an older run's"}
+    (tmp_path / "akte.de-en.md").write_text(render_output(stale, "T", "x"), "utf-8")
+    document = Document(source, tmp_path, "akte")
+    planned = digests.plan([tmp_path], [document], RunOptions(), DigestOptions(form="jsonl"))
+    result = DocumentResult(source, "skipped", reason="up to date")
+    [(path, outcome)] = digests.write_digests(planned, [document], [], [result])
+    assert (path, outcome) == (tmp_path / "translate-digest.en.jsonl", "written")
+    head, entry = (json.loads(line) for line in path.read_text("utf-8").splitlines())
+    assert head["models"] == ["mt (revision abcdef012345)", "sum"]
+    assert head["counts"] == {"summarized": 1, "failed": 0, "skipped": 0, "pending": 0}
+    assert entry["links"] == {
+        "source": "akte.pdf", "summary": "akte.summary.en.md", "translation": "akte.en.md",
+    }  # fmt: skip  (the bilingual view is of another run's summary: not linked)
+    assert (entry["title"], entry["pages"], entry["words"]) == ("Akte 7", 3, 1234)
+    assert entry["summary"] == "The file is short."  # the remark above it is a flag instead
+    assert entry["flags"] == [
+        "2 passage(s) of the translation may have lost content; --keep-translation or "
+        "--bilingual marks them",
+        "1 paragraph(s) already in English were kept as they are",
+        "page(s) 2 have no text layer and were not read (--ocr reads them)",
+        "no longer than a summary: this is its full text",
+    ]
+    # Edited since: the summary is no longer what translate wrote, and is not quoted.
+    summary = tmp_path / "akte.summary.en.md"
+    summary.write_text(summary.read_text("utf-8") + "my note\n", "utf-8")
+    digests.write_digests(planned, [document], [], [result])
+    edited = json.loads(path.read_text("utf-8").splitlines()[1])
+    assert (edited["status"], edited["summary"]) == ("pending", None)

@@ -114,7 +114,7 @@ class Reporter:
         if error is not None:
             self._say(f"error: {error['message']}")
         else:  # a run that ended: its digests, from what is on disk now
-            written = digests.write_digests(planned, documents, dropped, self.results, digest.form)
+            written = digests.write_digests(planned, documents, dropped, self.results)
             self._digests(written)
         if code == 0 and any(r.status == "failed" for r in self.results):
             code = EXIT_FAILED

@@ -41,11 +41,12 @@ _NOTE = re.compile(r"_[^\n]*_")  # the italic remarks above a summary (flow/rend
 
 @dataclass(frozen=True)
 class Planned:
-    """One digest to write: where, and which folder's documents it lists (None: all)."""
+    """One digest to write: where, in which form, and which folder's documents it lists."""
 
     path: Path
-    covers: Path | None
+    covers: Path | None  # None: every document of the run
     name: str
+    form: str
 
 
 def plan(
@@ -55,7 +56,7 @@ def plan(
     if not digest.enabled:
         return []
     if digest.path is not None:
-        return [Planned(Path(os.path.abspath(digest.path)), None, "this run")]
+        return [Planned(Path(os.path.abspath(digest.path)), None, "this run", digest.form)]
     # Each folder's digest is named by the folder as given, as valid UTF-8 whatever its bytes.
     folders = [p for p in paths if os.path.isdir(p)]
     planned = {}
@@ -63,7 +64,8 @@ def plan(
         where = _output_folder(folder, documents, options.output_dir)
         path = Path(os.path.abspath(where / f"{DIGEST_STEM}.{digest.form}"))
         name = utf8_name(str(folder))
-        planned.setdefault(path, Planned(path, Path(os.path.abspath(folder)), name))
+        covers = Path(os.path.abspath(folder))
+        planned.setdefault(path, Planned(path, covers, name, digest.form))
     return list(planned.values())
 
 
@@ -91,7 +93,6 @@ def write_digests(
     documents: list[Document],
     dropped: list[Dropped],
     results: list[DocumentResult],
-    form: str,
 ) -> list[tuple[Path, str]]:
     """Write each planned digest; say of each: written, unchanged, or why it was not."""
     by_path = {r.path: r for r in results}
@@ -107,7 +108,7 @@ def write_digests(
         models = list(dict.fromkeys(m for _, front in made for m in _models(front)))
         digest = Digest(one.name, tuple(entries), tuple(models))
         try:
-            outcomes.append((one.path, _write(one.path, digest, form, _mode(members))))
+            outcomes.append((one.path, _write(one.path, digest, one.form, _mode(members))))
         except OutputError as exc:
             outcomes.append((one.path, f"not written: {exc}"))
     return outcomes
