@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,3 +93,47 @@ def test_the_public_entry_points_survive_the_layout():
     for command in ([sys.executable, "-m", "translate", "--version"], ["translate", "--version"]):
         shown = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
         assert shown.stdout.startswith("translate ")
+
+
+def _deptry(project: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "deptry", ".", "--no-ansi"], cwd=project, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "NO_COLOR": "1"},
+    )  # fmt: skip
+
+
+def test_declared_and_imported_dependencies_agree(tmp_path):
+    result = _deptry(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # It catches a dependency declared and never imported (tqdm was one), in a copy.
+    for name in ("translate", "pyproject.toml"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, tmp_path / name)
+    pyproject = tmp_path / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace('"typer>=', '"tqdm>=4.66",\n    "typer>='), "utf-8")
+    broken = _deptry(tmp_path)
+    assert broken.returncode == 1 and "DEP002 'tqdm' defined as a dependency but not used" in (
+        broken.stdout + broken.stderr
+    )
+
+
+def test_every_format_library_imported_by_name_is_declared():
+    """deptry cannot see `require("docx", "python-docx", ...)`: each package it names must
+    be a dependency or in an extra (pyproject's DEP002 list lets deptry pass them)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {_name(d) for d in project["dependencies"]}
+    declared |= {_name(d) for extra in project["optional-dependencies"].values() for d in extra}
+    required = set()
+    for path in (PACKAGE / "inputs" / "extract").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require":
+                required.add(node.args[1].value)
+    assert required >= {"python-docx", "pypdfium2", "trafilatura", "odfdo", "striprtf"}
+    assert required <= declared
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
