@@ -14,6 +14,10 @@ from translate.errors import InputError
 from translate.inputs.files import decode_document, read_source
 from translate.safe_open import file_kind, read_head
 
+# A read that blocks (a FIFO opened without O_NONBLOCK) fails in seconds, not at the suite's
+# 300 s limit.
+pytestmark = pytest.mark.timeout(20)
+
 
 @pytest.mark.parametrize(
     ("mode", "words"),
