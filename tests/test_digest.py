@@ -288,3 +288,14 @@ def test_an_entry_says_what_its_front_matter_says(tmp_path):
     digests.write_digests(planned, [document], [], [result])
     edited = json.loads(path.read_text("utf-8").splitlines()[1])
     assert (edited["status"], edited["summary"]) == ("pending", None)
+
+
+def test_an_empty_folder_gets_no_digest_and_an_emptied_one_says_so(tmp_path, model_args):
+    assert invoke("run", str(tmp_path), *model_args).exit_code == 0
+    assert list(tmp_path.iterdir()) == []  # nothing to list: no file made
+    (tmp_path / "a.txt").write_text(GERMAN, encoding="utf-8")
+    assert invoke("run", str(tmp_path), *model_args).exit_code == 0
+    (tmp_path / "a.txt").unlink()
+    assert invoke("run", str(tmp_path), *model_args).exit_code == 0
+    text = (tmp_path / DIGEST).read_text(encoding="utf-8")
+    assert "0 documents. Made" in text and "###" not in text

@@ -103,6 +103,8 @@ def write_digests(
         made = [_entry(d, by_path.get(d.path), folder) for d in members]
         entries = [entry for entry, _ in made]
         entries += [_left_out(d, folder) for d in dropped if _covered(d.path, one.covers)]
+        if not entries and not os.path.lexists(one.path):
+            continue  # a folder with nothing to list gets no new file (an old digest: emptied)
         # This folder's documents first, then each sub-folder's, in path order.
         entries.sort(key=lambda e: (e.folder != ".", e.folder, e.path))
         models = list(dict.fromkeys(m for _, front in made for m in _models(front)))
