@@ -23,6 +23,7 @@ from translate.inputs.files import read_source
 from translate.outputs.front_matter import fingerprint
 from translate.outputs.writing import (
     OutputLock,
+    check_replaceable,
     clean_leftovers_of_done,
     make_folders,
     outputs_up_to_date,
@@ -100,7 +101,9 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
     )
     expected = fingerprint(sha256, recipe)
     outputs = tuple(p for p in (summary_path, translation_path, bilingual_path) if p)
-    if not options.force and outputs_up_to_date(outputs, expected):
+    if options.force:  # redone, but never over a file translate did not write
+        check_replaceable(outputs)
+    elif outputs_up_to_date(outputs, expected):
         clean_leftovers_of_done(outputs)
         return skipped(document, outputs, UP_TO_DATE)
     language, detected, english_blocks = decide_language(
@@ -138,8 +141,9 @@ def claim(job: Job, options: RunOptions) -> DocumentResult | None:
         )
     try:
         remove_leftovers(outputs)
-        # The other run may have finished it since we looked: look again, under the lock.
-        done = not options.force and outputs_up_to_date(outputs, job.fingerprint)
+        # The other run may have finished it since we looked: look again, under the lock
+        # (and, with --force, that no file of someone else's has appeared there since).
+        done = outputs_up_to_date(outputs, job.fingerprint) and not options.force
     except BaseException:
         lock.release()
         raise

@@ -145,9 +145,9 @@ def remove_leftovers(outputs: tuple[Path, ...]) -> int:
     return removed
 
 
-def outputs_up_to_date(outputs: tuple[Path, ...], expected: str) -> bool:
-    """True when every output is there with this fingerprint. Raises OutputError when an
-    output's path holds something translate did not write: it is never replaced."""
+def check_replaceable(outputs: tuple[Path, ...]) -> list[dict | None]:
+    """The front matter of each output there is. Raises OutputError when an output's path
+    holds something translate did not write: it is never replaced, --force or not."""
     fronts = []
     for path in outputs:
         check_output_slot(path)
@@ -160,6 +160,13 @@ def outputs_up_to_date(outputs: tuple[Path, ...], expected: str) -> bool:
                 "(move it away, or use --output-dir)"
             )
         fronts.append(front)
+    return fronts
+
+
+def outputs_up_to_date(outputs: tuple[Path, ...], expected: str) -> bool:
+    """True when every output is there with this fingerprint. Raises OutputError as
+    `check_replaceable` does."""
+    fronts = check_replaceable(outputs)
     return all(
         front and front.get(FINGERPRINT_KEY) == expected and content_intact(path)
         for path, front in zip(outputs, fronts)
