@@ -24,7 +24,7 @@ from translate.config import ModelOptions, RunOptions
 from translate.errors import TranslateError
 from translate.flow.distributed.cluster import RayOptions, plan_pools
 from translate.flow.run import SUMMARY_GROUP
-from translate.outputs.digest import md_text
+from translate.outputs.markdown import md_text
 
 runner = CliRunner()
 GERMAN = "Der Präsident sagte am Montag in Berlin, dass die Regierung bald handeln werde.\n"

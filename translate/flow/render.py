@@ -16,6 +16,7 @@ from translate.errors import TranslateError
 from translate.flow.job import DocumentResult, Job
 from translate.flow.steps import summarize_jobs
 from translate.outputs.front_matter import render
+from translate.outputs.markdown import md_text
 from translate.outputs.review import bilingual, marked_translation
 from translate.outputs.writing import write_atomic
 from translate.text.blocks import first_heading
@@ -55,7 +56,7 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
         "summary_passes": summary.passes,
     }
     front = _front_matter(job, models, options, counts, seconds)
-    name = display_name(job.document.path.name)
+    name = md_text(display_name(job.document.path.name))  # a name is never markup
     files = {}
     if job.translation_path is not None:
         body = marked_translation(job.translation) if job.translation else english
@@ -111,7 +112,8 @@ def _notes(job: Job, summary) -> str:
             f"Page(s) {pages} have no text layer (scanned?) and were not read (--ocr reads them)."
         )
     if job.source.get("attachments"):
-        notes.append(f"Attachments, not translated: {', '.join(job.source['attachments'])}.")
+        names = ", ".join(md_text(name) for name in job.source["attachments"])
+        notes.append(f"Attachments, not translated: {names}.")
     return "".join(f"_{note}_\n\n" for note in notes)
 
 

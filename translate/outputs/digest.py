@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass
 
 from translate.config import VERSION
 from translate.display import one_line
-from translate.outputs.front_matter import front_matter_of
+from translate.outputs.front_matter import front_lines, front_matter_of
+from translate.outputs.markdown import md_text
 
 GENERATOR = f"translate {VERSION}"
 STATUSES = ("summarized", "failed", "skipped", "pending")
@@ -26,8 +27,6 @@ CSV_COLUMNS = (
     "path", "folder", "status", "title", "language", "words", "pages", "summary", "flags",
     "reason", "source", "summary_file", "translation_file", "bilingual_file",
 )  # fmt: skip
-# Backslash-escaped in Markdown text: everything that could start markup or a link.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>&~])")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -126,18 +125,13 @@ def _facts(entry: Entry) -> list[str]:
 # ---------------------------------------------------------------- Markdown
 
 
-def md_text(text: str) -> str:
-    """`text` as Markdown that shows exactly these characters, on one line."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(one_line(text).split()))
-
-
 def _md_link(label: str, href: str) -> str:
     return f"[{md_text(label)}]({href})"
 
 
 def _markdown(digest: Digest, date: str) -> str:
     front = {"generator": GENERATOR, "digest": digest.name, "date": date, **digest.counts()}
-    lines = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items())]
+    lines = ["---", *front_lines(front)]
     lines += ["---", "", f"# Digest of {md_text(digest.name)}", ""]
     lines += [f"{_summary_line(digest)}. Made {md_text(date)}.", ""]
     if digest.models:

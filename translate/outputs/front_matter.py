@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from translate.safe_open import read_head
 
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 FINGERPRINT_KEY = "fingerprint"
 CONTENT_BYTES_KEY = "content_bytes"
 CONTENT_KEY = "content_sha256"
@@ -34,8 +36,22 @@ def render(front: dict, title: str, body: str) -> str:
     """
     content = f"\n# {title}\n\n{body.strip()}\n".encode()
     front = {**front, CONTENT_BYTES_KEY: len(content), CONTENT_KEY: _digest(content)}
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()]
-    return "\n".join(["---", *lines, "---", ""]) + content.decode()
+    return "\n".join(["---", *front_lines(front), "---", ""]) + content.decode()
+
+
+def front_lines(front: dict) -> list[str]:
+    """`key: value` lines, each value as JSON that YAML reads too: JSON leaves DEL, the C1
+    controls, lone surrogates and U+FFFE/U+FFFF raw, which YAML forbids, so they are escaped
+    (json.loads gives back the same text)."""
+    lines = []
+    for key, value in front.items():
+        text = json.dumps(value, ensure_ascii=False)
+        lines.append(f"{key}: {_YAML_UNSAFE.sub(_escape, text)}")
+    return lines
+
+
+def _escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def read_front_matter(path: Path) -> dict | None:

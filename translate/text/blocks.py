@@ -138,7 +138,7 @@ def _heading_words(text: str) -> bool:
 def first_heading(text: str, within: int = 4096) -> str | None:
     """The text of the first Markdown heading (`# ...`, as the extractors write them) near
     the top of `text`: a document's own title, where it has one."""
-    for line in text[:within].splitlines():
+    for line in text[:within].split("\n"):  # lines as the extractors write them
         if match := _MARKDOWN_HEADING.match(line):
             heading = " ".join(line[match.end() :].split()).strip("# ")
             if heading:
