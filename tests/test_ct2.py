@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -439,3 +440,42 @@ def test_a_ctranslate2_run_never_imports_torch(tiny_models, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "1 written" in result.stderr + result.stdout
     assert result.stdout.splitlines()[-1] == "False"
+
+
+def _damage(folder, how: str) -> None:
+    model = folder / "model.bin"
+    if how == "truncated":
+        model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
+    elif how == "empty":
+        model.write_bytes(b"")
+    elif how == "random bytes":
+        model.write_bytes(os.urandom(model.stat().st_size))  # same size: only the hash tells
+    elif how == "no vocabulary":
+        for vocabulary in folder.glob("*vocabulary*"):
+            vocabulary.unlink()
+    elif how == "broken config":
+        (folder / "config.json").write_text("{", encoding="utf-8")
+    elif how == "no manifest":
+        (folder / "translate-manifest.json").unlink()
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["truncated", "empty", "random bytes", "no vocabulary", "broken config", "no manifest"],
+)
+def test_a_damaged_conversion_is_set_aside_and_made_again(tiny_models, caplog, how):
+    from translate.engines.ct2.convert import damage, ensure_converted
+
+    marian, _ = tiny_models
+    location = locate(str(marian))
+    folder = ensure_converted(location, "int8")
+    assert damage(folder) is None
+    _damage(folder, how)
+    assert damage(folder) is not None
+    with caplog.at_level(logging.WARNING, logger="translate"):
+        again = ensure_converted(location, "int8")
+    assert again == folder and damage(folder) is None  # whole again, in the same place
+    assert f"the converted model in {folder} is damaged" in caplog.text  # names the cache
+    assert len(list(folder.parent.glob(f".damaged-{folder.name}-*"))) == 1  # set aside
+    model = _load(marian)  # and the engine loads it and translates
+    assert len(model.generate(["Der Rat tagt am Montag."], GenerationSettings())) == 1

@@ -40,7 +40,12 @@ _COMPUTE_TYPES = {
 # How the converted weights are stored for each compute type (what the cache folder holds).
 STORAGE = {"int8": "int8", "int8_float16": "int8", "float16": "float16", "float32": "float32"}
 # Leftovers of conversions killed outright (SIGKILL, power loss) are removed after this long.
-_STALE_TMP_SECONDS = 24 * 3600
+_STALE_TMP_SECONDS = 24 * 3600  # unfinished conversions, and damaged ones set aside
+# Written last into a converted folder: each file's size and hash. A folder whose files do
+# not match it (cut short, emptied, overwritten, a file lost) is set aside and converted
+# again, never trusted as it is.
+MANIFEST = "translate-manifest.json"
+_ASIDE_PREFIX = ".damaged-"
 
 
 def import_ctranslate2():
@@ -81,12 +86,16 @@ def ensure_converted(
     """The converted model folder for `location`, converting it first if it is not cached.
 
     The conversion writes into a temporary folder next to the final one and renames it into
-    place, so the final folder exists only when complete; an interruption leaves nothing.
+    place, so the final folder exists only when complete; an interruption leaves nothing. A
+    cached folder that its manifest shows damaged is set aside and converted again.
     """
     ctranslate2 = import_ctranslate2()
     target = converted_dir(location, storage)
-    if target.is_dir() and ctranslate2.contains_model(str(target)):
-        return target
+    if target.is_dir():
+        why = damage(target)
+        if why is None:
+            return target
+        _set_aside(target, why)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target.parent)
@@ -106,10 +115,11 @@ def ensure_converted(
         source = _patched_source(location.path, work / "source")
         out = work / "model"
         _convert(ctranslate2, source, out, storage)
+        _write_manifest(out)  # last: a folder with a manifest that agrees is whole
         try:
             out.rename(target)
         except OSError:  # another process finished the same conversion first: use theirs
-            if not (target.is_dir() and ctranslate2.contains_model(str(target))):
+            if not (target.is_dir() and damage(target) is None):
                 raise
     except TranslateError:
         raise
@@ -123,6 +133,63 @@ def ensure_converted(
         shutil.rmtree(work, ignore_errors=True)
     log.info("converted %s in %.1f s", location.name, time.perf_counter() - started)
     return target
+
+
+def damage(folder: Path) -> str | None:
+    """What is wrong with a converted model folder, in words; None when it is whole: every
+    file its manifest lists is there with the size and hash it had when converted."""
+    try:
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+        expected = {name: (int(f["bytes"]), str(f["sha256"])) for name, f in files.items()}
+    except FileNotFoundError:
+        return "it has no manifest: made by an older translate, or never finished"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "its manifest cannot be read"
+    for name, (size, sha256) in expected.items():
+        path = folder / name
+        try:
+            if path.stat().st_size != size:
+                return f"{name} has {path.stat().st_size:,} bytes, not {size:,}"
+            if _sha256(path) != sha256:
+                return f"{name} is not what was converted"
+        except OSError:
+            return f"{name} is missing or unreadable"
+    return None
+
+
+def _write_manifest(folder: Path) -> None:
+    files = {
+        f.name: {"bytes": f.stat().st_size, "sha256": _sha256(f)}
+        for f in sorted(folder.iterdir())
+        if f.is_file()
+    }
+    (folder / MANIFEST).write_text(json.dumps({"files": files}, indent=1), encoding="utf-8")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _set_aside(target: Path, why: str) -> None:
+    """Move a damaged converted model out of the way (kept a day, to look at) and say so."""
+    aside = target.parent / f"{_ASIDE_PREFIX}{target.name}-{int(time.time())}"
+    try:
+        target.rename(aside)
+    except FileNotFoundError:  # another process set it aside first
+        return
+    except OSError as exc:
+        raise cache_error(target.parent, exc) from None
+    log.warning(
+        "the converted model in %s is damaged (%s); it was set aside as %s and is converted "
+        "again",
+        target,
+        why,
+        aside.name,
+    )
 
 
 def _convert(ctranslate2, source: Path, out: Path, storage: str) -> None:
@@ -184,7 +251,7 @@ def cache_error(folder: Path, exc: OSError) -> ConfigError:
 
 def _remove_stale_temporaries(folder: Path) -> None:
     now = time.time()
-    for leftover in folder.glob(".tmp-*"):
+    for leftover in [*folder.glob(".tmp-*"), *folder.glob(f"{_ASIDE_PREFIX}*")]:
         try:
             if now - leftover.stat().st_mtime > _STALE_TMP_SECONDS:
                 shutil.rmtree(leftover, ignore_errors=True)
