@@ -118,7 +118,11 @@ def _running_keys(rows: list[list[Row]]) -> set[str]:
 def _is_running(row: Row, index: int, page_rows: list[Row], running: set[str]) -> bool:
     if index not in _edge_rows(page_rows):
         return False
-    return _key(row) in running or bool(_PAGE_NUMBER.match(row.text))
+    if _PAGE_NUMBER.match(row.text):
+        return True
+    # A line that is the whole of its page is its body (a one-line page, a slide), however
+    # alike the pages are: dropping it as a header would leave the document without text.
+    return len(page_rows) > 1 and _key(row) in running
 
 
 # ---------------------------------------------------------------- columns
