@@ -34,8 +34,9 @@ import time
 import zipfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-VENV = HERE / ".cache" / "argos-venv"
+from benchmarks.common import CACHE
+
+VENV = CACHE / "argos-venv"
 REQUIREMENT = "argostranslate>=1.11,<2"
 # Installing Argos must leave these as they are (it depends on torch through stanza).
 PROTECTED = ("torch", "transformers", "ctranslate2", "tokenizers")
@@ -240,9 +241,27 @@ def _version(name: str) -> str:
     return metadata.version(name)
 
 
-if __name__ == "__main__":
-    if sys.argv[1:] == ["--install"]:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        usage="%(prog)s --install | MODEL_DIR SPM HOME THREADS DOC...  (the runner calls it)",
+    )
+    parser.add_argument("--install", action="store_true", help=f"make {VENV} with Argos")
+    parser.add_argument("model_dir", nargs="?", help="the model's CTranslate2 int8 conversion")
+    parser.add_argument("spm", nargs="?", help="its SentencePiece model")
+    parser.add_argument("home", nargs="?", help="a folder for Argos's data, settings, cache")
+    parser.add_argument("threads", nargs="?", type=int, help="CTranslate2's threads")
+    parser.add_argument("documents", nargs="*", help="the documents to translate")
+    args = parser.parse_args(argv)
+    if args.install:
         install()
+    elif args.threads is None:
+        parser.error("give --install, or MODEL_DIR SPM HOME THREADS DOC...")
     else:
-        model, spm_file, home_folder, thread_count, *docs = sys.argv[1:]
-        run(model, spm_file, home_folder, int(thread_count), docs)
+        run(args.model_dir, args.spm, args.home, args.threads, args.documents)
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,14 @@ this repo ships (tests/checkpoints.py). They cost what the real models cost per 
 they write is noise, so these checkpoints measure speed, never quality.
 
     python -m benchmarks.build          # builds into benchmarks/.cache/models/ if missing
+    TRANSLATE_BENCH_CACHE=/tmp/bench python -m benchmarks.build --tiny
+                                        # tiny checkpoints for the smoke tests (see below)
+
+`--tiny` builds the same two families with the tokenizers, position limits and generation
+settings above, but the tests' tiny widths and depths and no padded vocabulary (a few MB,
+seconds to run): what tests/test_benchmark_smoke.py runs every entry point on. Only into a
+cache of its own (TRANSLATE_BENCH_CACHE, benchmarks/common.py): the benchmark's own cache
+only ever holds the published sizes, which every later run keeps and reuses.
 """
 
 from __future__ import annotations
@@ -15,8 +23,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from benchmarks.common import CACHE
+
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
+DEFAULT_CACHE = HERE / ".cache"
 MODELS = CACHE / "models"
 MT_DIR = MODELS / "opus-mt-de-en-architecture"
 SUMMARY_DIR = MODELS / "distilbart-cnn-12-6-architecture"
@@ -73,18 +83,34 @@ SUMMARY_GENERATION = {
 # the text has no more pieces to offer); padded to the published sizes either way.
 SPM_VOCAB = 8000
 BPE_VOCAB = 8000
+# --tiny: the tests' widths and depths (tests/checkpoints.py), and vocabularies of only the
+# trained tokenizers' pieces (the padding to the published sizes makes every decoding step's
+# output layer 7x larger); everything else as published.
+TINY = dict(
+    model_vocab=None,
+    d_model=16,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_attention_heads=2,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=32,
+    decoder_ffn_dim=32,
+)
 
 
 def count_parameters(model) -> int:
     return sum(p.numel() for p in model.parameters())  # shared tensors are listed once
 
 
-def _check(path: Path, expected: int, label: str) -> int:
+def _check(path: Path, expected: int | None, label: str) -> int:
     import torch
     from transformers import AutoModelForSeq2SeqLM
 
     model = AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch.float32)
     count = count_parameters(model)
+    if expected is None:  # --tiny: nothing published to compare with
+        print(f"{label}: {count:,} parameters (tiny)")
+        return count
     off = abs(count - expected) / expected
     print(f"{label}: {count:,} parameters (published {expected:,}, off by {off:.3%})")
     if off > 0.01:
@@ -103,29 +129,46 @@ def _build(target: Path, builder, **kwargs) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build(force: bool = False) -> tuple[Path, Path]:
-    """(translation model folder, summary model folder), built if missing."""
+def build(force: bool = False, tiny: bool = False) -> tuple[Path, Path]:
+    """(translation model folder, summary model folder), built if missing (what is there is
+    kept, whatever its size). `tiny`: the smoke tests' sizes, never into DEFAULT_CACHE."""
     sys.path.insert(0, str(HERE.parent))
     from tests.checkpoints import build_bart, build_marian
 
+    if tiny and CACHE.resolve() == DEFAULT_CACHE.resolve():
+        raise SystemExit(
+            f"--tiny builds only into a cache of its own: set TRANSLATE_BENCH_CACHE (not "
+            f"{DEFAULT_CACHE}, which holds the published sizes the benchmark measures)"
+        )
+    narrow = TINY if tiny else {}
     MODELS.mkdir(parents=True, exist_ok=True)
     for target, builder, kwargs, expected, label in (
-        (MT_DIR, build_marian, dict(spm_vocab=SPM_VOCAB, **MT_CONFIG), MT_PARAMS, "opus-mt-de-en"),
+        (
+            MT_DIR,
+            build_marian,
+            dict(spm_vocab=SPM_VOCAB, **{**MT_CONFIG, **narrow}),
+            None if tiny else MT_PARAMS,
+            "opus-mt-de-en",
+        ),
         (
             SUMMARY_DIR,
             build_bart,
-            dict(bpe_vocab=BPE_VOCAB, generation=SUMMARY_GENERATION, **SUMMARY_CONFIG),
-            SUMMARY_PARAMS,
+            dict(
+                bpe_vocab=BPE_VOCAB, generation=SUMMARY_GENERATION, **{**SUMMARY_CONFIG, **narrow}
+            ),
+            None if tiny else SUMMARY_PARAMS,
             "distilbart-cnn-12-6",
         ),
     ):
         marker = target / "benchmark-build.json"
         if force or not marker.is_file():
             shutil.rmtree(target, ignore_errors=True)
-            print(f"building {label} (random weights) into {target} ...", flush=True)
+            size = "tiny" if tiny else "published"
+            print(f"building {label} ({size} size, random weights) into {target} ...", flush=True)
             _build(target, builder, **kwargs)
             count = _check(target, expected, label)
-            marker.write_text(json.dumps({"parameters": count, "config": kwargs}, indent=2))
+            record = {"parameters": count, "size": size, "config": kwargs}
+            marker.write_text(json.dumps(record, indent=2))
     return MT_DIR, SUMMARY_DIR
 
 
@@ -139,7 +182,15 @@ def describe() -> dict:
 
 
 if __name__ == "__main__":
-    build(force="--force" in sys.argv)
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--force", action="store_true", help="build again even if built")
+    parser.add_argument(
+        "--tiny", action="store_true", help="the smoke tests' tiny sizes (TRANSLATE_BENCH_CACHE)"
+    )
+    arguments = parser.parse_args()
+    build(force=arguments.force, tiny=arguments.tiny)
     for label, item in describe().items():
         print(f"{label}: {item['parameters']:,} parameters in {item['path']}")
     from benchmarks.common import emit

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ENGLISH_CORPUS = HERE.parent / "tests" / "data" / "corpus_en.txt"
+# Where the benchmark keeps what it builds and writes: the checkpoints, workloads, its
+# CTranslate2 cache, the recorded inputs, results and Argos's venv. TRANSLATE_BENCH_CACHE
+# moves all of it (the smoke tests, tests/test_benchmark_smoke.py, point it at a temporary
+# folder of tiny checkpoints, so they never touch a real run's files).
+CACHE = Path(os.environ.get("TRANSLATE_BENCH_CACHE") or HERE / ".cache")
 
 # Summaries: a typical distilbart-cnn summary (3-4 sentences, ~70 words; the model's own
 # bounds are 56-142 tokens), forced as minimum and maximum, on every side.
@@ -60,6 +67,66 @@ class EnglishStandIn:
             picked.append(self.words[self.position % len(self.words)])
             self.position += 1
         return " ".join(picked)
+
+
+def force_outputs(model, role: str, stand_in: EnglishStandIn) -> None:
+    """Make a loaded model (CTranslate2 or torch backend) compute every call in full, at the
+    forced length its settings ask for, and then hand back the stand-in's English instead of
+    random weights' noise: a translation ("translation") as long as a real one of its German
+    source, a summary (any other role) as long as a real summary.
+
+    Every way the pipeline generates is forced: `generate` (the torch backend's summaries),
+    `generate_detailed` (one call: the torch backend's translations, a looping piece's second
+    try) and `generate_batches` (CTranslate2: all of a stage's batches, queued at once). The
+    engines call one another (CTranslate2: generate -> generate_detailed -> generate_batches;
+    torch: generate -> generate_detailed), so only the outermost call hands back English; the
+    calls within it run the model as they are. benchmarks/variant.py forces the main
+    benchmark's models the same way, and times each engine call as it goes."""
+    from translate.engines.common import Generation
+
+    calls = threading.local()  # how deep in forced calls this thread is
+
+    def english(texts: list[str]) -> list[Generation]:
+        if role == "translation":
+            return [Generation(stand_in.for_source(t), finished=True) for t in texts]
+        return [Generation(stand_in.summary(), finished=True) for _ in texts]
+
+    def call(method, *args):
+        """(whether this is the outermost call, what the model itself returned)"""
+        outer = not getattr(calls, "depth", 0)
+        calls.depth = getattr(calls, "depth", 0) + 1
+        try:
+            return outer, method(*args)  # computed in full, at the forced length ...
+        finally:
+            calls.depth -= 1
+
+    detailed, plain = model.generate_detailed, model.generate
+
+    def generate_detailed(texts, settings):
+        outer, generated = call(detailed, texts, settings)
+        return english(texts) if outer else generated  # ... then English of a real length
+
+    def generate(texts, settings):
+        outer, generated = call(plain, texts, settings)
+        return [g.text for g in english(texts)] if outer else generated
+
+    model.generate_detailed, model.generate = generate_detailed, generate
+    queued = getattr(model, "generate_batches", None)
+    if queued is None:
+        return
+
+    def generate_batches(groups, settings):
+        if getattr(calls, "depth", 0):  # within generate_detailed, which replaces the outputs
+            return queued(groups, settings)
+        return _english_batches(groups, queued(groups, settings))
+
+    def _english_batches(groups, generated):
+        batches = iter(generated)
+        for texts in groups:
+            call(next, batches)  # each batch decoded in full before its English is handed on
+            yield english(texts)
+
+    model.generate_batches = generate_batches
 
 
 def _lines(words: list[str], size: int = 200) -> list[str]:

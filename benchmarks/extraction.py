@@ -11,6 +11,7 @@ source token to the whole text: translating 100 pages takes ~10 minutes on 2 cor
 
     python -m benchmarks.extraction                  # sample: every 20th chunk (~5%)
     python -m benchmarks.extraction --every 1        # translate all of it (slow)
+    python -m benchmarks.extraction --pages 2 --runs 1 --every 1   # a smoke run
 """
 
 from __future__ import annotations
@@ -24,37 +25,43 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import CACHE
+
 HERE = Path(__file__).resolve().parent
-PDF = HERE / ".cache" / "extraction" / "report-100-pages.pdf"
 PAGES = 100
 
 
-def build_pdf() -> list[str]:
+def pdf_path(pages: int = PAGES) -> Path:
+    return CACHE / "extraction" / f"report-{pages}-pages.pdf"
+
+
+def build_pdf(pages: int = PAGES) -> list[str]:
     """The benchmark PDF (built if missing) and the paragraphs set in it, in order."""
     sys.path.insert(0, str(HERE.parent))
     from tests.documents import PdfLayout, layout_pdf
 
     lines = (HERE / "german_paragraphs.txt").read_text(encoding="utf-8").splitlines()
     paragraphs = [p for p in lines if p.strip()] * 8  # ~72,000 words; 100 pages hold ~62,000
-    if not PDF.is_file():
-        PDF.parent.mkdir(parents=True, exist_ok=True)
+    pdf = pdf_path(pages)
+    if not pdf.is_file():
+        pdf.parent.mkdir(parents=True, exist_ok=True)
         layout = PdfLayout(
-            page=(595.0, 842.0), font_size=10, leading=12.5, margin=56, max_pages=PAGES
+            page=(595.0, 842.0), font_size=10, leading=12.5, margin=56, max_pages=pages
         )
-        tmp = PDF.with_suffix(".tmp")
+        tmp = pdf.with_suffix(".tmp")
         layout_pdf(tmp, paragraphs, layout)
-        tmp.rename(PDF)
+        tmp.rename(pdf)
     return paragraphs
 
 
-def measure_extraction(runs: int) -> tuple[float, object]:
+def measure_extraction(runs: int, pdf: Path) -> tuple[float, object]:
     from translate.inputs.extract import extract
 
-    data = PDF.read_bytes()
+    data = pdf.read_bytes()
     seconds, result = [], None
     for _ in range(runs):
         started = time.perf_counter()
-        result = extract(PDF, data)
+        result = extract(pdf, data)
         seconds.append(time.perf_counter() - started)
     return statistics.median(seconds), result
 
@@ -119,14 +126,23 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--every", type=int, default=20, help="translate every Nth chunk")
     parser.add_argument("--runs", type=int, default=3, help="extraction runs (median)")
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=PAGES,
+        help=f"pages of the PDF (default {PAGES}; fewer: a smoke run)",
+    )
     args = parser.parse_args(argv)
-    os.environ.setdefault("TRANSLATE_CACHE", tempfile.mkdtemp(prefix="translate-bench-ct2-"))
-    paragraphs = build_pdf()
-    extraction, result = measure_extraction(args.runs)
+    if "TRANSLATE_CACHE" not in os.environ:  # a conversion of its own, removed at exit
+        scratch = tempfile.TemporaryDirectory(prefix="translate-bench-ct2-")
+        os.environ["TRANSLATE_CACHE"] = scratch.name
+    paragraphs = build_pdf(args.pages)
+    pdf = pdf_path(args.pages)
+    extraction, result = measure_extraction(args.runs, pdf)
     text = result.text
     words = len(text.split())
     print(
-        f"PDF: {PDF} ({PDF.stat().st_size / 1e6:.2f} MB, {result.metadata['pages']} pages, "
+        f"PDF: {pdf} ({pdf.stat().st_size / 1e6:.2f} MB, {result.metadata['pages']} pages, "
         f"{words:,} words, {text.count(chr(10) * 2) + 1:,} paragraphs)"
     )
     print(f"words differing from the source, in order: {words_in_order(text, paragraphs)}")

@@ -2,6 +2,7 @@
 
     python -m benchmarks.ray_scaling                 # 20 documents: ~20-25 min on 2 quiet cores
     python -m benchmarks.ray_scaling --documents 2 --limit-words 100   # smoke: does it all work
+    python -m benchmarks.ray_scaling --layouts plain,2x1   # only some of the layouts below
 
 On this machine, with the same models, settings and documents (benchmarks/workload.py):
 
@@ -38,13 +39,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = 20
 SETUP_HOOK = "benchmarks.ray_scaling.force_lengths"
+LAYOUTS = {"1x2": (1, 2), "1x1": (1, 1), "2x1": (2, 1)}  # Ray: nodes x CPUs each
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=DOCUMENTS)
     parser.add_argument("--limit-words", type=int, help="cap every document (a smoke run)")
+    parser.add_argument(
+        "--layouts",
+        default=",".join(["plain", *LAYOUTS]),
+        help="run only these, comma-separated (default: all, in this order; a ratio is printed "
+        "when both of its layouts ran)",
+    )
     args = parser.parse_args(argv)
+    layouts = [name.strip() for name in args.layouts.split(",") if name.strip()]
+    unknown = sorted(set(layouts) - {"plain", *LAYOUTS})
+    if unknown or not layouts:
+        parser.error(f"unknown layouts: {', '.join(unknown)} (from: plain, {', '.join(LAYOUTS)})")
     from benchmarks import build
     from tests.raycluster import LOOPBACK_ONLY, quiet_ray_env
 
@@ -58,9 +70,13 @@ def main(argv: list[str] | None = None) -> None:
         options, docs = _set_up(work, args.documents, args.limit_words)
         print(f"load average before: {_load()}")
         print(f"workload: {len(docs)} documents, {sum(_words(d.path) for d in docs):,} words")
-        figures = {"plain": _measure("plain", lambda: _plain(docs, options(work / "plain")))}
-        for nodes, cpus in ((1, 2), (1, 1), (2, 1)):
-            name = f"ray {nodes}x{cpus}"
+        figures = {}
+        if "plain" in layouts:
+            figures["plain"] = _measure("plain", lambda: _plain(docs, options(work / "plain")))
+        for layout, (nodes, cpus) in LAYOUTS.items():
+            if layout not in layouts:
+                continue
+            name = f"ray {layout}"
             out = work / name.replace(" ", "-")
             figures[name] = _measure(
                 name, lambda n=nodes, c=cpus, o=out: _ray(docs, options(o), n, c, env)
@@ -73,12 +89,16 @@ def main(argv: list[str] | None = None) -> None:
 
 def _conclude(figures: dict) -> None:
     for kind in ("end to end", "steady"):
-        over = figures["ray 1x2"][kind] / figures["plain"][kind]
-        scale = figures["ray 2x1"][kind] / figures["ray 1x1"][kind]
-        print(
-            f"{kind:10}: ray 1x2 / plain = {over:.2f}x (target >= 0.8); "
-            f"ray 2x1 / ray 1x1 = {scale:.2f}x (target >= 1.7)"
-        )
+        ratios = [
+            f"{top} / {bottom} = {figures[top][kind] / figures[bottom][kind]:.2f}x "
+            f"(target >= {target})"
+            for top, bottom, target in (("ray 1x2", "plain", 0.8), ("ray 2x1", "ray 1x1", 1.7))
+            if top in figures and bottom in figures
+        ]
+        if ratios:
+            print(f"{kind:10}: " + "; ".join(ratios))
+    if "ray 1x2" not in figures:
+        return
     per_hour = figures["ray 1x2"]["steady"] * 60
     print(
         f"one 2-CPU node on Ray: {per_hour:,.0f} documents/hour (steady): a million documents "
@@ -88,8 +108,10 @@ def _conclude(figures: dict) -> None:
 
 def force_lengths() -> None:
     """Every model loaded from now on, in this process, computes its forced lengths in full
-    and then hands on English of a real length (benchmarks/variant.py does the same for the
-    main benchmark). Also the Ray workers' setup hook."""
+    and then hands on English of a real length, whichever way the pipeline calls it
+    (benchmarks/common.py's force_outputs; benchmarks/variant.py does the same for the main
+    benchmark). Also the Ray workers' setup hook."""
+    from benchmarks.common import force_outputs
     from translate.engines.modelset import ModelSet
 
     if getattr(ModelSet, "_lengths_forced", False):
@@ -98,33 +120,11 @@ def force_lengths() -> None:
 
     def load_forced(self, location, role):
         model = load(self, location, role)
-        _replace_output(model, role)
+        force_outputs(model, role, _english())  # generate, generate_detailed, generate_batches
         return model
 
     ModelSet._load = load_forced
     ModelSet._lengths_forced = True
-
-
-def _replace_output(model, role: str) -> None:
-    from translate.engines.common import Generation
-
-    stand_in = _english()
-    if role == "translation":
-        generate = model.generate_detailed
-
-        def translate(texts, settings):
-            generate(texts, settings)  # computed in full, at the forced length ...
-            return [Generation(stand_in.for_source(t), finished=True) for t in texts]
-
-        model.generate_detailed = translate
-    else:
-        summarize = model.generate
-
-        def summary(texts, settings):
-            summarize(texts, settings)  # ... then English of a real length
-            return [stand_in.summary() for _ in texts]
-
-        model.generate = summary
 
 
 @lru_cache(maxsize=1)

@@ -33,12 +33,12 @@ from importlib import metadata
 from pathlib import Path
 
 from benchmarks import argos, build, report, workload
-from benchmarks.common import peak_rss_mb
+from benchmarks.common import CACHE, peak_rss_mb
 from benchmarks.plot import scaling_plot
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-RESULTS = HERE / ".cache" / "results"
+RESULTS = CACHE / "results"
 PLOT = ROOT / "docs" / "benchmarks-scaling.png"
 
 # name: extra `translate run` options (None: not a `translate run` variant)
@@ -115,10 +115,10 @@ def main(argv: list[str] | None = None) -> int:
 
     env = _environment()
     load_before = os.getloadavg()[0]
-    _say("building the checkpoints (once; cached in benchmarks/.cache/models) ...")
+    _say(f"building the checkpoints (once; cached in {build.MODELS}) ...")
     _child(["benchmarks.build"], env)  # in a child: torch never enters this process
     mt_dir, summary_dir = build.MT_DIR, build.SUMMARY_DIR
-    docs_dir = HERE / ".cache" / "workload-quick" if args.quick else workload.WORKLOAD
+    docs_dir = CACHE / "workload-quick" if args.quick else workload.WORKLOAD
     documents = (
         workload.generate(docs_dir, count=QUICK_DOCUMENTS, limit_words=QUICK_WORDS)
         if args.quick
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     _say(report.workload_line(data))
     conversion = _convert(mt_dir, summary_dir, env)
     data["ct2_conversion"] = conversion
-    record = HERE / ".cache" / "default-run-inputs.json"
+    record = CACHE / "default-run-inputs.json"
     for name in names:
         data["results"][name] = _variant(name, documents, docs_dir, every, conversion, record, env)
     if not args.no_ceiling and "error" not in data["results"]["default"]:
@@ -242,7 +242,7 @@ def _scaling(sizes, data, mt_dir, summary_dir, quick, env) -> list[dict]:
         if size == main_size and "default" in data["results"]:
             result, folder = data["results"]["default"], Path(data["workload"]["folder"])
         else:
-            folder = HERE / ".cache" / f"workload-{size}"
+            folder = CACHE / f"workload-{size}"
             workload.generate(folder, count=size, limit_words=QUICK_WORDS if quick else None)
             _say(f"running default on {size} documents (scaling) ...")
             with tempfile.TemporaryDirectory(prefix="translate-bench-out-") as out:
@@ -295,7 +295,7 @@ def _environment() -> dict:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env["HF_HUB_OFFLINE"] = "1"  # local folders only; never wait on the network
     # Its own CTranslate2 cache, emptied before each run (see _convert): never the user's.
-    env["TRANSLATE_CACHE"] = str(HERE / ".cache" / "translate")
+    env["TRANSLATE_CACHE"] = str(CACHE / "translate")
     return env
 
 

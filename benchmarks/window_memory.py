@@ -21,12 +21,9 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 
 from benchmarks import build
-from benchmarks.common import SUMMARY_TOKENS, status_kib
-
-HERE = Path(__file__).resolve().parent
+from benchmarks.common import CACHE, SUMMARY_TOKENS, status_kib
 
 
 def resident_mib() -> int:
@@ -37,7 +34,7 @@ def resident_mib() -> int:
 
 
 def main(workers: int, per_batch: int, batches: int) -> None:
-    os.environ.setdefault("TRANSLATE_CACHE", str(HERE / ".cache" / "translate"))
+    os.environ.setdefault("TRANSLATE_CACHE", str(CACHE / "translate"))
     import ctranslate2
 
     from translate.config import GenerationSettings
@@ -45,7 +42,7 @@ def main(workers: int, per_batch: int, batches: int) -> None:
     from translate.engines.models import load, locate
 
     model = load(locate(str(build.SUMMARY_DIR)), "cpu", backend="ctranslate2", threads=1)
-    recorded = json.loads((HERE / ".cache" / "default-run-inputs.json").read_text("utf-8"))
+    recorded = json.loads((CACHE / "default-run-inputs.json").read_text("utf-8"))
     windows = [t for call in recorded["summary_calls"] for t in call]
     tokens = sorted(
         (model.tokenizer.convert_ids_to_tokens(model.tokenizer(t).input_ids) for t in windows),

@@ -7,6 +7,7 @@ reports would have them: most short (median ~200 words, a quarter over ~400; the
 document has ~440), a few long.
 
     python -m benchmarks.workload            # writes benchmarks/workload/ (30 documents)
+    python -m benchmarks.workload FOLDER --documents 4 --limit-words 150   # elsewhere, smaller
 """
 
 from __future__ import annotations
@@ -97,10 +98,19 @@ def words_in(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    files = generate()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=WORKLOAD, help="written anew (default: %(default)s)"
+    )
+    parser.add_argument("--documents", type=int, default=DOCUMENTS)
+    parser.add_argument("--limit-words", type=int, help="cap every document")
+    arguments = parser.parse_args()
+    files = generate(arguments.folder, arguments.documents, arguments.limit_words)
     sizes = [words_in(f) for f in files]
     print(
-        f"{len(files)} documents in {WORKLOAD}: {sum(sizes):,} words, "
+        f"{len(files)} documents in {arguments.folder}: {sum(sizes):,} words, "
         f"{min(sizes)} to {max(sizes)} words each (median {sorted(sizes)[len(sizes) // 2]})"
     )
     sys.exit(0)
