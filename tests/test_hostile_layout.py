@@ -1,9 +1,9 @@
 """PDF layout on pages nobody laid out for reading (issue 29): geometry only, words built by
-hand as in tests/test_layout_pinned.py."""
+hand as in tests/test_extract.py."""
 
 from __future__ import annotations
 
-from tests.test_layout_pinned import _line
+from tests.test_extract import _line
 from translate.inputs.extract.layout import page_text
 
 

@@ -10,18 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_extract import _line  # one line's words: half an em per letter
 from translate.inputs.extract.layout import Word, page_text
-
-
-def _line(text: str, x: float, y: float, size: float = 10.0) -> list[Word]:
-    """The words of one line set from x on the baseline y, half an em per letter."""
-    words, left = [], x
-    for token in text.split():
-        width = 0.5 * size * len(token)
-        words.append(Word(token, left, left + width, y, y + 1.2 * size))
-        left += width + 0.3 * size
-    return words
-
 
 # ---------------------------------------------------------------- running headers/footers
 
