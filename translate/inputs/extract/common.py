@@ -18,6 +18,7 @@ INSTALL_FORMATS = "pip install 'translate-digest[formats]'"
 # its size and to more than RATIO_FLOOR bytes is a zip bomb, not a document (text
 # compresses ~5-20x, pictures not at all); nothing unpacks beyond MAX_UNPACKED.
 MAX_RATIO = 100
+_CHUNK = 1 << 16  # zipfile inflates at most about this much per read
 RATIO_FLOOR = 16_000_000
 MAX_UNPACKED = 1_000_000_000
 
@@ -89,8 +90,10 @@ def library(package: str) -> str:
 def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     """Open a zip container, refusing damaged archives and zip bombs before unpacking.
 
-    zipfile never yields more than a member's declared size (a member that would inflate
-    further fails its CRC check), so the declared sizes bound what unpacking can cost.
+    The declared sizes are bounded first; then every member is inflated once through a
+    bounded stream (`bounded_read`), so a member that inflates past what the directory
+    declares is refused before any library reads it: zipfile's own `read` inflates a member
+    whole (up to 2 GB at a time) before it notices the size was a lie.
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -106,13 +109,30 @@ def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
             f"{name}: refused, the {kind} file would unpack to {unpacked / 1e6:,.0f} MB from "
             f"{len(data) / 1e6:,.2f} MB (a zip bomb?)"
         )
+    for member in members:
+        read_member(archive, member.filename, name, kind, keep=False)
     return archive
 
 
-def read_member(archive: zipfile.ZipFile, member: str, name: str, kind: str) -> bytes:
-    """One member's bytes; a damaged member is a corrupt file, said in one line."""
+def bounded_read(archive: zipfile.ZipFile, member: str | zipfile.ZipInfo, keep: bool = True):
+    """A member's bytes, inflated a chunk at a time and never past its declared size: a
+    member whose data says more fails its CRC check (BadZipFile) at that size. With
+    `keep=False`, only checked: nothing is held."""
+    parts = []
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK):
+            if keep:
+                parts.append(chunk)
+    return b"".join(parts)
+
+
+def read_member(
+    archive: zipfile.ZipFile, member: str, name: str, kind: str, keep: bool = True
+) -> bytes:
+    """One member's bytes, read as `bounded_read` does; a damaged member (or one that lies
+    about its size) is a corrupt file, said in one line."""
     try:
-        return archive.read(member)
+        return bounded_read(archive, member, keep)
     except KeyError:
         raise InputError(f"{name}: the {kind} file has no {member} (damaged?)") from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:

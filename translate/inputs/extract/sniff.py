@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from translate.errors import InputError
+from translate.inputs.extract.common import bounded_read
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy Office, or encrypted OOXML
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -64,7 +65,7 @@ def _zip_kind(data: bytes) -> str:
             names = set(archive.namelist())
             info = archive.getinfo("mimetype") if "mimetype" in names else None
             mimetype = (
-                archive.read(info).decode("ascii", "replace").strip()
+                bounded_read(archive, info).decode("ascii", "replace").strip()
                 if info is not None and info.file_size < 200
                 else ""
             )

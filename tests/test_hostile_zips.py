@@ -1,0 +1,92 @@
+"""Zip members that lie about their size (issue 29): a DOCX, ODT or EPUB member whose headers
+declare a few bytes while its data inflates to hundreds of MB. Each is refused as corrupt,
+read in a separate process under a memory and a time limit, so a regression fails instead
+of eating the machine."""
+
+from __future__ import annotations
+
+import io
+import json
+import resource
+import struct
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from tests import documents
+
+pytestmark = pytest.mark.timeout(120)
+INFLATES_TO = 400 * 2**20  # zeros: about 400 KB compressed
+DECLARED = 1_000
+MEMORY_LIMIT = 1536 * 2**20  # address space of the reading process
+READ = """
+import json, resource, sys
+from pathlib import Path
+from translate.errors import InputError
+from translate.inputs.extract import extract
+path = Path(sys.argv[1])
+try:
+    extract(path, path.read_bytes())
+    outcome = "read"
+except InputError as exc:
+    outcome = str(exc)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"outcome": outcome, "peak_kb": peak}))
+"""
+
+
+def lying(package: bytes, member: str) -> bytes:
+    """`package` with `member` (one its reader reads) replaced by INFLATES_TO zero bytes
+    whose headers say DECLARED."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for item in source.infolist():
+            if item.filename != member:
+                out.writestr(item, source.read(item))
+        info = zipfile.ZipInfo(member)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with out.open(info, "w") as stream:
+            zeros = bytes(2**20)
+            for _ in range(INFLATES_TO // len(zeros)):
+                stream.write(zeros)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        offset = archive.getinfo(member).header_offset
+    struct.pack_into("<I", data, offset + 22, DECLARED)  # the local header's size
+    name = member.encode()
+    central = data.find(b"PK\x01\x02")
+    while data[central + 46 : central + 46 + len(name)] != name:
+        central = data.find(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, DECLARED)  # and the central directory's
+    return bytes(data)
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+@pytest.mark.parametrize(
+    ("build", "suffix", "member"),
+    [
+        (documents.docx, ".docx", "word/document.xml"),  # the members their readers read
+        (documents.odt, ".odt", "content.xml"),
+        (documents.epub, ".epub", "OEBPS/kapitel1.xhtml"),
+    ],
+)
+def test_a_member_that_inflates_past_its_declared_size_is_refused_cheaply(
+    tmp_path, build, suffix, member
+):
+    package = build(tmp_path / f"gut{suffix}").read_bytes()
+    bomb = tmp_path / f"bombe{suffix}"
+    bomb.write_bytes(lying(package, member))
+    assert len(bomb.read_bytes()) < 2 * 2**20  # a small file ...
+    child = subprocess.run(
+        [sys.executable, "-c", READ, str(bomb)], capture_output=True, text=True, timeout=60,
+        preexec_fn=_limits,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr[-2000:]
+    report = json.loads(child.stdout)
+    assert "corrupt" in report["outcome"] and member in report["outcome"], report
+    assert report["peak_kb"] < 300 * 1024  # ... read in far less than it would inflate to
