@@ -90,3 +90,44 @@ def test_a_member_that_inflates_past_its_declared_size_is_refused_cheaply(
     report = json.loads(child.stdout)
     assert "corrupt" in report["outcome"] and member in report["outcome"], report
     assert report["peak_kb"] < 300 * 1024  # ... read in far less than it would inflate to
+
+
+def _with_spine(package: bytes, times: int) -> bytes:
+    """An EPUB whose spine names its first chapter `times` times, and nothing else."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(buffer, "w") as out:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith(".opf"):
+                head, _, rest = data.decode().partition("<spine>")
+                data = (head + "<spine>" + '<itemref idref="c1"/>' * times
+                        + "</spine>" + rest.partition("</spine>")[2]).encode()  # fmt: skip
+            out.writestr(item, data)
+    return buffer.getvalue()
+
+
+def test_a_spine_naming_one_chapter_20000_times_reads_it_once(tmp_path):
+    book = tmp_path / "spine.epub"
+    book.write_bytes(_with_spine(documents.epub(tmp_path / "gut.epub").read_bytes(), 20_000))
+    child = subprocess.run(
+        [sys.executable, "-c", READ.replace('outcome = "read"', "outcome = extract(path, "
+         "path.read_bytes()).metadata"), str(book)],
+        capture_output=True, text=True, timeout=60, preexec_fn=_limits,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr[-2000:]
+    assert json.loads(child.stdout)["outcome"]["chapters"] == 1
+
+
+def test_a_book_is_refused_at_the_text_limit_without_reading_the_rest(tmp_path, monkeypatch):
+    from translate.errors import InputError
+    from translate.inputs.extract import epub as epub_module
+    from translate.inputs.extract import extract
+
+    chapters = [(f"Kapitel {n}", ["Der Rat tagt am Montag im Rathaus. " * 30]) for n in range(50)]
+    book = documents.epub(tmp_path / "lang.epub", chapters=chapters)
+    read = []
+    render = epub_module.body_markdown
+    monkeypatch.setattr(epub_module, "body_markdown", lambda html: read.append(1) or render(html))
+    with pytest.raises(InputError, match="its text, at least .* MB, is over the .* MB input limit"):
+        extract(book, book.read_bytes(), max_text_bytes=10_000)
+    assert 5 <= len(read) < 15  # stopped about 10 KB in, not after all 50 chapters

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from translate.config import INPUT_FORMATS
 from translate.errors import InputError
-from translate.inputs.extract.common import Extracted, normalize_text
+from translate.inputs.extract.common import Extracted, normalize_text, text_over_limit
 from translate.inputs.extract.sniff import check_content
 
 # Suffix -> format; each format is read by translate/inputs/extract/<module>.py.
@@ -69,13 +69,13 @@ def extract(
         raise InputError(f"{name}: the file is empty")
     check_content(name, fmt, data)
     module = importlib.import_module(f"translate.inputs.extract.{_MODULES.get(fmt, fmt)}")
-    extracted: Extracted = module.extract(data, name, **({"ocr": ocr} if fmt == "pdf" else {}))
+    options = {"ocr": ocr} if fmt == "pdf" else {}
+    if fmt == "epub":  # a book is read chapter by chapter: it stops at the limit
+        options["max_text_bytes"] = max_text_bytes
+    extracted: Extracted = module.extract(data, name, **options)
     text = normalize_text(extracted.text)
     if not text.strip():
         raise InputError(f"{name}: no text found in the {fmt} file")
     if max_text_bytes is not None and (size := len(text.encode())) > max_text_bytes:
-        raise InputError(
-            f"{name}: its text, {size / 1e6:.1f} MB, is over the {max_text_bytes / 1e6:.1f} MB "
-            "input limit (raise it with --max-input-mb)"
-        )
+        raise text_over_limit(name, size, max_text_bytes)
     return Extracted(text=text, metadata={"format": fmt, **extracted.metadata})

@@ -87,6 +87,14 @@ def library(package: str) -> str:
         return package
 
 
+def text_over_limit(name: str, size: int, limit: int, at_least: str = "") -> InputError:
+    """The refusal of a document whose text is over the input limit."""
+    return InputError(
+        f"{name}: its text, {at_least}{size / 1e6:.1f} MB, is over the {limit / 1e6:.1f} MB "
+        "input limit (raise it with --max-input-mb)"
+    )
+
+
 def open_zip(data: bytes, name: str, kind: str) -> zipfile.ZipFile:
     """Open a zip container, refusing damaged archives and zip bombs before unpacking.
 

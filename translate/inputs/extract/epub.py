@@ -10,7 +10,13 @@ import posixpath
 from urllib.parse import unquote
 
 from translate.errors import InputError
-from translate.inputs.extract.common import Extracted, open_zip, read_member, require
+from translate.inputs.extract.common import (
+    Extracted,
+    open_zip,
+    read_member,
+    require,
+    text_over_limit,
+)
 from translate.inputs.extract.html import body_extractor, body_markdown
 
 _NS = {
@@ -20,13 +26,18 @@ _NS = {
 }
 
 
-def extract(data: bytes, name: str) -> Extracted:
+def extract(data: bytes, name: str, max_text_bytes: int | None = None) -> Extracted:
     with open_zip(data, name, "EPUB") as archive:
         package_path = _package_path(_xml(archive, "META-INF/container.xml", name), name)
         package = _xml(archive, package_path, name)
         chapters = _spine(package, posixpath.dirname(package_path))
         _refuse_drm(archive, chapters, name)
-        texts = [body_markdown(read_member(archive, c, name, "EPUB")) for c in chapters]
+        texts, size = [], 0
+        for chapter in chapters:  # the text is counted as it comes, not once it is all here
+            texts.append(body_markdown(read_member(archive, chapter, name, "EPUB")))
+            size += len(texts[-1].encode())
+            if max_text_bytes is not None and size > max_text_bytes:
+                raise text_over_limit(name, size, max_text_bytes, "at least ")
     title = package.findtext(".//{http://purl.org/dc/elements/1.1/}title")
     metadata = {"extractor": f"zipfile + {body_extractor()}", "chapters": len(chapters)}
     if title:
@@ -59,7 +70,8 @@ def _spine(package, folder: str) -> list[str]:
         if item is None or ref.get("linear") == "no" or "nav" in (item.get("properties") or ""):
             continue
         chapters.append(posixpath.normpath(posixpath.join(folder, unquote(item.get("href")))))
-    return chapters
+    # Each chapter once: a spine naming one chapter 20,000 times is no book of 20,000 chapters.
+    return list(dict.fromkeys(chapters))
 
 
 def _refuse_drm(archive, chapters: list[str], name: str) -> None:
