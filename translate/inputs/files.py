@@ -87,7 +87,7 @@ def decode_document(data: bytes, name: str) -> DecodedText:
         raise InputError(f"{name}: the file is empty")
     decoded = _decode(data, name)
     text = unicodedata.normalize("NFC", decoded.text.replace("\r\n", "\n").replace("\r", "\n"))
-    if _looks_binary(text):
+    if looks_binary(text):
         raise InputError(f"{name}: looks like a binary file, not text")
     if not any(ch.isalnum() for ch in text):
         raise InputError(
@@ -146,7 +146,8 @@ def _legacy_encoding(data: bytes, name: str) -> str:
     return best.encoding
 
 
-def _looks_binary(text: str) -> bool:
+def looks_binary(text: str) -> bool:
+    """More control characters than any text has: the bytes were not text."""
     sample = text[:65536]
     controls = sum(
         1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS

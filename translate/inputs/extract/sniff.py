@@ -7,6 +7,7 @@ import zipfile
 
 from translate.errors import InputError
 from translate.inputs.extract.common import bounded_read
+from translate.inputs.files import looks_binary
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy Office, or encrypted OOXML
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
@@ -41,6 +42,8 @@ DESCRIPTIONS = {
     "ole": "an old-style (97-2003) Office file",
     None: "text",
 }
+_TEXT_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))  # fmt: skip
 # What each format's bytes must look like; None: text (HTML, e-mail, plain text).
 _EXPECTED = {"pdf": "pdf", "docx": "docx", "odt": "odt", "epub": "epub", "rtf": "rtf"}
 
@@ -83,6 +86,16 @@ def _zip_kind(data: bytes) -> str:
     return "zip"
 
 
+def _binary(data: bytes) -> bool:
+    """Bytes with no signature that are not text: compressed data (zlib, brotli) has none,
+    and a library would inflate it (trafilatura does, for pages fetched compressed)."""
+    sample = data[:65536]
+    for bom, encoding in _TEXT_BOMS:
+        if sample.startswith(bom):
+            return looks_binary(sample.decode(encoding, "replace"))
+    return looks_binary(sample.decode("utf-8", "replace"))
+
+
 def check_content(name: str, fmt: str, data: bytes) -> None:
     """Refuse `data` when its bytes are not the format its name (`fmt`) says.
 
@@ -93,6 +106,14 @@ def check_content(name: str, fmt: str, data: bytes) -> None:
     expected = _EXPECTED.get(fmt)
     if expected == "pdf" and kind is None and b"%PDF-" in data[:1024]:
         return  # a PDF header after a little junk: readers allow it, and so does PDFium
+    suffix = name.rsplit(".", 1)[-1]
+    if expected is None and kind is None:  # no signature: is it text at all?
+        if fmt == "email" or not _binary(data):  # (an e-mail may carry 8-bit binary parts)
+            return
+        raise InputError(
+            f"{name}: a binary file (compressed or encoded data?), not text as the name "
+            f".{suffix} says; rename it to match its content"
+        )
     if kind == expected or (kind == "zip" and expected in ("docx", "odt", "epub")):
         return  # a damaged zip of the right name: its reader reports the damage
     if kind == "ole" and fmt in ("docx", "odt"):
@@ -104,7 +125,6 @@ def check_content(name: str, fmt: str, data: bytes) -> None:
         raise InputError(
             f"{name}: this is an old Word 97-2003 (.doc) file, not .docx; save it as .docx"
         )
-    suffix = name.rsplit(".", 1)[-1]
     if expected is None:
         raise InputError(
             f"{name}: a binary file ({DESCRIPTIONS.get(kind, kind)}), not text as the name "

@@ -1,7 +1,7 @@
-"""Zip members that lie about their size (issue 29): a DOCX, ODT or EPUB member whose headers
-declare a few bytes while its data inflates to hundreds of MB. Each is refused as corrupt,
-read in a separate process under a memory and a time limit, so a regression fails instead
-of eating the machine."""
+"""Small files that would cost gigabytes (issue 29): zip members that lie about their size,
+an EPUB spine that repeats a chapter, compressed data under a text name. Each is read in a
+separate process under a memory and a time limit, so a regression fails instead of eating
+the machine."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 import pytest
 
 from tests import documents
+from translate.errors import InputError
 
 pytestmark = pytest.mark.timeout(120)
 INFLATES_TO = 400 * 2**20  # zeros: about 400 KB compressed
 DECLARED = 1_000
 MEMORY_LIMIT = 1536 * 2**20  # address space of the reading process
 READ = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from translate.errors import InputError
 from translate.inputs.extract import extract
@@ -32,7 +34,9 @@ try:
     outcome = "read"
 except InputError as exc:
     outcome = str(exc)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# This process's own high-water mark (ru_maxrss would carry the forking parent's size).
+status = Path("/proc/self/status").read_text()
+peak = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")))
 print(json.dumps({"outcome": outcome, "peak_kb": peak}))
 """
 
@@ -131,3 +135,32 @@ def test_a_book_is_refused_at_the_text_limit_without_reading_the_rest(tmp_path, 
     with pytest.raises(InputError, match="its text, at least .* MB, is over the .* MB input limit"):
         extract(book, book.read_bytes(), max_text_bytes=10_000)
     assert 5 <= len(read) < 15  # stopped about 10 KB in, not after all 50 chapters
+
+
+@pytest.mark.parametrize(
+    "pack",
+    [zlib.compress, lambda data: zlib.compress(data)[2:-4]],  # zlib, and raw deflate
+    ids=["zlib", "raw deflate"],
+)
+def test_compressed_data_under_a_text_name_is_refused_before_any_library_sees_it(tmp_path, pack):
+    page = b"<html><body><p>Der Rat tagt am Montag.</p></body></html>\n" * 300_000  # 17 MB
+    disguised = tmp_path / "seite.html"
+    disguised.write_bytes(pack(page))  # about 50 KB
+    child = subprocess.run(
+        [sys.executable, "-c", READ, str(disguised)], capture_output=True, text=True,
+        timeout=60, preexec_fn=_limits,
+    )  # fmt: skip
+    assert child.returncode == 0, child.stderr[-2000:]
+    report = json.loads(child.stdout)
+    assert "a binary file (compressed or encoded data?), not text" in report["outcome"]
+    assert report["peak_kb"] < 300 * 1024
+
+
+def test_text_in_utf16_with_its_bom_is_still_text(tmp_path):
+    from translate.inputs.extract.sniff import check_content
+
+    page = "<html><body><p>Die Brücke wird im Frühjahr gebaut.</p></body></html>"
+    check_content("seite.html", "html", page.encode("utf-16"))  # no refusal
+    check_content("brief.txt", "text", page.encode("utf-32"))
+    with pytest.raises(InputError, match="binary file"):
+        check_content("brief.txt", "text", page.encode("utf-16-le"))  # no BOM: NULs
