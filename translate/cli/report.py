@@ -81,7 +81,7 @@ class Reporter:
             include=options.include,
             exclude=options.exclude,
         )
-        digest = digest or DigestOptions(enabled=False)  # a library caller asks for one
+        digest = digest or DigestOptions(enabled=False)  # none unless a caller asks for one
         planned = digests.plan(paths, documents, options, digest)
         documents = digests.without_digests(documents, planned)
         for drop in dropped:

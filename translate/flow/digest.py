@@ -111,7 +111,7 @@ def write_digests(
         digest = Digest(one.name, tuple(entries), tuple(models))
         try:
             outcomes.append((one.path, _write(one.path, digest, one.form, _mode(members))))
-        except OutputError as exc:
+        except (OutputError, OSError) as exc:  # the documents are done: a warning, not a crash
             outcomes.append((one.path, f"not written: {exc}"))
     return outcomes
 
