@@ -89,8 +89,8 @@ def read_intact(path: Path, max_bytes: int | None = None) -> tuple[dict, str] | 
 
 
 def front_matter_of(text: str) -> dict | None:
-    """The front matter at the start of `text` (a file read whole), or None."""
-    parsed = _parse_front_matter(text.encode("utf-8", "surrogateescape"))
+    """The front matter at the start of `text` (a file read whole and decoded), or None."""
+    parsed = _parse_front_matter(text.encode())
     return parsed[0] if parsed is not None else None
 
 
