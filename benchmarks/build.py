@@ -24,6 +24,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.common import CACHE
+from tests.checkpoints import TINY_SIZES
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CACHE = HERE / ".cache"
@@ -86,16 +87,7 @@ BPE_VOCAB = 8000
 # --tiny: the tests' widths and depths (tests/checkpoints.py), and vocabularies of only the
 # trained tokenizers' pieces (the padding to the published sizes makes every decoding step's
 # output layer 7x larger); everything else as published.
-TINY = dict(
-    model_vocab=None,
-    d_model=16,
-    encoder_layers=1,
-    decoder_layers=1,
-    encoder_attention_heads=2,
-    decoder_attention_heads=2,
-    encoder_ffn_dim=32,
-    decoder_ffn_dim=32,
-)
+TINY = {"model_vocab": None, **TINY_SIZES}
 
 
 def count_parameters(model) -> int:

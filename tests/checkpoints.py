@@ -56,6 +56,18 @@ def _marian_tokenizer(out: Path, spm_vocab: int, model_vocab: int | None, positi
     return vocab
 
 
+# The widths and depths of every tiny test model (and of benchmarks/build.py --tiny).
+TINY_SIZES = dict(
+    d_model=16,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_attention_heads=2,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=32,
+    decoder_ffn_dim=32,
+)
+
+
 def _marian_config(vocab: dict, **settings):
     from transformers import MarianConfig
 
@@ -96,13 +108,7 @@ def build_marian(
     positions = config.get("max_position_embeddings", 64)
     vocab = _marian_tokenizer(out, spm_vocab, model_vocab, positions)
     settings = dict(
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **TINY_SIZES,
         max_position_embeddings=64,
         num_beams=2,
         max_length=positions,
@@ -255,13 +261,7 @@ def build_bart(
         )
         tokenizer.save_pretrained(out)
     settings = dict(
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **TINY_SIZES,
         max_position_embeddings=128,
     )
     settings.update(config)
