@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Callable
 
 from translate.config import RunOptions
 from translate.engines.common import ModelLocation, TextGenerator
@@ -61,6 +63,13 @@ class ModelSet:
         if translation:
             self.translator  # noqa: B018 (loads it)
         self.summarizer  # noqa: B018
+
+    def wrapped(self, wrap: Callable[[TextGenerator], TextGenerator]) -> ModelSet:
+        """This set with both models, loaded now, seen through `wrap` (e.g. a gate that
+        orders their calls); it shares the loaded models, not a copy of them."""
+        other = copy.copy(self)
+        other._translator, other._summarizer = wrap(self.translator), wrap(self.summarizer)
+        return other
 
     def _load(self, location: ModelLocation, role: str) -> TextGenerator:
         if location.name in self._failed:  # don't retry a broken model for every document

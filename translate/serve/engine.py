@@ -1,0 +1,196 @@
+"""The service's one set of models, shared by interactive requests and document jobs.
+
+Interactive requests (`/translate`) go first: a document job yields the models between its
+decode batches whenever a request waits, so a short request waits at most one batch of a
+300-page document, never the document. Requests that arrive together share decode batches
+(dynamic batching: while one round decodes, the next round's requests gather); document
+jobs share batches with one another as a folder run's documents do (jobs.py runs them
+together).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from translate.config import GenerationSettings, RunOptions
+from translate.engines.common import Generation, TextGenerator
+from translate.engines.modelset import ModelSet
+from translate.flow.pipeline import segment_for_translation, translate_segmentations
+from translate.progress import Progress
+
+log = logging.getLogger(__name__)
+
+
+class Gate:
+    """One model call at a time; callers marked urgent go before the others.
+
+    A document job takes the gate for one decode batch at a time and lets every waiting
+    urgent caller through first; an urgent caller waits at most for the batch in progress.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = False
+        self._urgent_waiting = 0
+
+    @contextmanager
+    def held(self, urgent: bool) -> Iterator[None]:
+        with self._cond:
+            if urgent:
+                self._urgent_waiting += 1
+                try:
+                    self._cond.wait_for(lambda: not self._busy)
+                finally:
+                    self._urgent_waiting -= 1
+            else:
+                self._cond.wait_for(lambda: not self._busy and not self._urgent_waiting)
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    @property
+    def urgent_waiting(self) -> int:
+        with self._cond:
+            return self._urgent_waiting
+
+
+class GatedGenerator:
+    """A TextGenerator whose model calls pass the gate, one batch per pass."""
+
+    def __init__(self, inner: TextGenerator, gate: Gate, urgent: bool):
+        self._inner, self._gate, self._urgent = inner, gate, urgent
+        self.location = inner.location
+        self.max_input_tokens = inner.max_input_tokens
+        self.backend = inner.backend
+        if hasattr(inner, "generate_batches"):  # CTranslate2: queued batches (see below)
+            self.generate_batches = self._gated_batches
+
+    def count_tokens(self, text: str) -> int:
+        return self._inner.count_tokens(text)
+
+    def describe(self, settings: GenerationSettings) -> dict:
+        return self._inner.describe(settings)
+
+    def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
+        with self._gate.held(self._urgent):
+            return self._inner.generate(texts, settings)
+
+    def generate_detailed(
+        self, texts: list[str], settings: GenerationSettings
+    ) -> list[Generation]:
+        with self._gate.held(self._urgent):
+            return self._inner.generate_detailed(texts, settings)
+
+    def _gated_batches(
+        self, batches: list[list[str]], settings: GenerationSettings
+    ) -> Iterator[list[Generation]]:
+        """CTranslate2's queued batches: an urgent caller queues all of its batches in one pass
+        of the gate; a job a worker's share at a time (one batch per worker, so both stay
+        busy), letting waiting requests through in between."""
+        step = len(batches) if self._urgent else max(1, getattr(self._inner, "workers", 1))
+        for start in range(0, len(batches), step):
+            with self._gate.held(self._urgent):
+                done = list(self._inner.generate_batches(batches[start : start + step], settings))
+            yield from done
+
+    def __getattr__(self, name: str):  # anything else a backend offers (e.g. its tokenizer)
+        if name == "generate_batches":  # only where the model itself has it (set in __init__)
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
+
+@dataclass
+class _Request:
+    texts: list[str]
+    future: Future = field(default_factory=Future)
+
+
+class Engine:
+    """Both models, loaded once; `translate` for interactive requests, `job_models` for jobs.
+
+    Raises (on construction) TranslateError when a model is missing or cannot be loaded.
+    """
+
+    def __init__(self, options: RunOptions, progress: Progress | None = None):
+        self.options = options
+        self.models = ModelSet(options, progress)
+        self.models.load()
+        self.gate = Gate()
+        self._urgent_translator = GatedGenerator(self.models.translator, self.gate, urgent=True)
+        self._jobs = self.models.wrapped(lambda g: GatedGenerator(g, self.gate, urgent=False))
+        self._pending: list[_Request] = []
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._worker = threading.Thread(target=self._serve, name="translate-requests", daemon=True)
+        self._worker.start()
+
+    def job_models(self) -> ModelSet:
+        """The models for document jobs: every batch yields to waiting interactive requests."""
+        return self._jobs
+
+    def recipe(self) -> dict:
+        return self.models.recipe()
+
+    @property
+    def queued_requests(self) -> int:
+        with self._wake:
+            return len(self._pending)
+
+    def translate(self, texts: list[str]) -> list[str]:
+        """German texts (each any length: split and checked as a document's are) in English,
+        in shared batches with the other requests waiting now. Blocks until done.
+
+        Raises what the translator raises; RuntimeError once the engine is stopped.
+        """
+        request = _Request(list(texts))
+        with self._wake:
+            if self._stopping:
+                raise RuntimeError("the service is stopping")
+            self._pending.append(request)
+            self._wake.notify()
+        return request.future.result()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the requests already taken, refuse new ones, end the worker thread."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._worker.join(timeout)
+
+    def _serve(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: self._pending or self._stopping)
+                if not self._pending:
+                    return
+                round_, self._pending = self._pending, []
+            self._translate_round(round_)
+
+    def _translate_round(self, round_: list[_Request]) -> None:
+        o = self.options
+        try:
+            texts = [text for request in round_ for text in request.texts]
+            segmentations = [
+                segment_for_translation(self._urgent_translator, text, o.chunk_tokens)
+                for text in texts
+            ]
+            results = translate_segmentations(
+                self._urgent_translator, segmentations, o.translation, o.batch_tokens
+            )
+        except BaseException as exc:  # every waiting caller hears of it; the worker lives on
+            log.debug("a round of %d requests failed", len(round_), exc_info=True)
+            for request in round_:
+                request.future.set_exception(exc)
+            return
+        english = iter(result.text for result in results)
+        for request in round_:
+            request.future.set_result([next(english) for _ in request.texts])
