@@ -77,8 +77,7 @@ def _marian_config(vocab: dict, **settings):
         pad_token_id=pad,
         eos_token_id=0,
         decoder_start_token_id=pad,
-        forced_eos_token_id=0,
-        **settings,
+        **{"forced_eos_token_id": 0, **settings},  # as opus-mt-de-en's config, unless told
     )
 
 
@@ -135,7 +134,11 @@ _COPY_PROBE = 127  # kept empty: LayerNorm's shift of every dim, read off to und
 
 
 def build_copy_marian(
-    out: Path, stop_at: str | None = None, drop_digits: bool = False, seed: int = 0
+    out: Path,
+    stop_at: str | None = None,
+    drop_digits: bool = False,
+    seed: int = 0,
+    forced_eos: bool = True,
 ) -> Path:
     """A MarianMT checkpoint whose weights are set by hand so that it copies its input.
 
@@ -143,7 +146,8 @@ def build_copy_marian(
     sentences, and it ends with its end token, so the pipeline's completeness check passes
     unless the model is made to lose content like real models sometimes do:
     `stop_at="."` ends the output at the first full stop (the second sentence of a packed
-    chunk is lost); `drop_digits` never writes a digit (numbers are lost).
+    chunk is lost); `drop_digits` never writes a digit (numbers are lost). Without
+    `forced_eos`, nothing forces an end token in the last position the cap allows.
 
     How: cross-attention of decoder position t peaks at source position t (queries and keys
     are the position dims only), its values carry the token dims, and the output layer (the
@@ -168,6 +172,7 @@ def build_copy_marian(
         decoder_ffn_dim=8,
         max_position_embeddings=64,
         scale_embedding=False,
+        forced_eos_token_id=0 if forced_eos else None,
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)

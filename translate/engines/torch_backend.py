@@ -78,8 +78,9 @@ class TorchSeq2Seq:
             output = self.model.generate(**batch, **kwargs)
         decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
         cap = kwargs["max_length"]
+        forced = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
         return [
-            Generation(text=text, finished=_ended_before(row.tolist(), self._eos_ids(), cap))
+            Generation(text=text, finished=_ended_before(row.tolist(), self._eos_ids(), cap, forced))
             for text, row in zip(decoded, output)
         ]
 
@@ -93,13 +94,14 @@ class TorchSeq2Seq:
         return getattr(self.model.config, "max_position_embeddings", 1024)
 
 
-def _ended_before(row: list[int], eos_ids: set[int], cap: int) -> bool:
-    """True when `row` (decoder start token first) has an end token before the cap's last
-    position: at the last one it may be the token transformers forces there
-    (forced_eos_token_id), so that output counts as cut."""
+def _ended_before(row: list[int], eos_ids: set[int], cap: int, forced: bool = True) -> bool:
+    """True when `row` (decoder start token first) has an end token the model chose: with a
+    `forced` end token (forced_eos_token_id, as both published models set), transformers
+    writes one in the cap's last position, so one there counts as cut; without, any end
+    token is the model's own."""
     for position, token in enumerate(row[1:], start=1):
         if token in eos_ids:
-            return position + 1 < cap
+            return position + 1 < cap or not forced
     return False
 
 

@@ -133,7 +133,6 @@ class CT2Seq2Seq:
             for texts in batches
         ]
         jobs: list[tuple[int, list[list[str]], dict]] = []  # (batch, sub-batch, its options)
-        limits = [0] * len(batches)  # each batch's cap: tells an ended output from a capped one
         # With a batch for every worker, each batch goes whole (within a worker's share of
         # the bounds): halves of batches would decode fewer inputs per step, for nothing.
         spread = sum(1 for batch in sources if batch) < self.workers
@@ -144,7 +143,6 @@ class CT2Seq2Seq:
             # inputs are split between workers changes no output.
             options = self.decoding_options(settings, max(len(s) for s in batch))
             beams, cap = options["beam_size"], options["max_decoding_length"]
-            limits[index] = cap + (1 if self._forced_eos else 0)
             for part in sub_batches(
                 [len(s) for s in batch], beams, cap, self.state_budget, self.workers, spread
             ):
@@ -168,25 +166,26 @@ class CT2Seq2Seq:
             waiting[index] -= 1
             while finished < len(batches) and not waiting[finished]:
                 count = len(sources[finished])
-                yield self._generations(done[:count], limits[finished])
+                yield self._generations(done[:count])
                 done = done[count:]
                 finished += 1
         while finished < len(batches):  # empty batches at the end
             yield []
             finished += 1
 
-    def _generations(self, results: list, limit: int) -> list[Generation]:
+    def _generations(self, results: list) -> list[Generation]:
         if not results:
             return []
         hypotheses = [r.hypotheses[0] for r in results]
         ids = [self.tokenizer.convert_tokens_to_ids(h) for h in hypotheses]
         decoded = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
-        # As the torch backend counts: an end token in the cap's last position may be the one
-        # transformers forces there, so it does not count as a natural end.
+        # An end token is the model's own: where the model forces one at the cap
+        # (forced_eos_token_id), decoding_options stops one position short of it, as the
+        # torch backend counts one there as cut (tests/test_end_at_cap.py).
         end = self.tokenizer.eos_token
         return_freed_memory()
         return [
-            Generation(text=text, finished=bool(h) and h[-1] == end and len(h) < limit)
+            Generation(text=text, finished=bool(h) and h[-1] == end)
             for text, h in zip(decoded, hypotheses)
         ]
 
