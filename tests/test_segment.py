@@ -330,8 +330,8 @@ PIECES = [
 
 
 # Markdown layout that segmentation keeps out of the chunks (it is put back around the
-# translation untranslated): heading marks, list marks, table pipes and rules.
-LAYOUT = set("#-*•|:")
+# translation untranslated): heading marks, list marks, table pipes and rules, quote marks.
+LAYOUT = set("#-*•|:>")
 
 
 def no_loss(text: str, seg) -> None:

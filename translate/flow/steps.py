@@ -14,7 +14,8 @@ from translate.engines.modelset import ModelSet
 from translate.flow.job import Job
 from translate.flow.pipeline import segment_for_translation, summarize_many, translate_segmentations
 from translate.progress import Progress
-from translate.text.segment import plain_text, split_blocks, split_sentences
+from translate.text.roles import kept_verbatim, summary_text
+from translate.text.segment import split_blocks, split_sentences
 
 
 def segment_job(job: Job, counter: TextGenerator | None, chunk_tokens: int) -> None:
@@ -56,7 +57,7 @@ def translate_jobs(
         [j.segmentation for j in to_translate],
         options.translation,
         options.batch_tokens,
-        keep_blocks=[j.english_blocks for j in to_translate],
+        keep_blocks=[j.english_blocks | kept_verbatim(j.text) for j in to_translate],
         progress=progress,
     )
     elapsed = time.perf_counter() - started
@@ -82,7 +83,7 @@ def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> No
     summaries = summarize_many(
         summarizer,
         # The summarizer reads prose: Markdown markers and table rules would be noise to it.
-        [plain_text(job.english if job.english is not None else job.text) for job in jobs],
+        [summary_text(job.english if job.english is not None else job.text) for job in jobs],
         options.summary,
         options.batch_tokens,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from translate.text.markup import closes_fence, fence_of, is_signature_line, quote_marks, unquoted
 from translate.text.sentences import ends_sentence, is_starter
 
 _BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
@@ -35,35 +36,51 @@ def line_blocks(text: str) -> list[tuple[int, int]]:
     A line break inside a paragraph is a wrap unless the evidence says otherwise
     (_is_hard_break): a list item or table row, a sentence ending at the line's end and
     another starting the next, or a heading. Never because the next word is capitalised:
-    in German every noun is.
+    in German every noun is. Quoted lines (`> `) are read past their markers, and a quote
+    starts and ends a block. A fenced code block, blank lines and all, is one block, and so
+    is an e-mail signature from its `-- ` line to the next blank line.
     """
     blocks: list[tuple[int, int]] = []
     start = None
-    pos = 0
+    pos = prev_end = 0
     previous = ""
-    prev_end = 0
+    region = None  # the open code fence, or "--" in a signature: one block to its end
     lines = text.split("\n")
-    widths = _paragraph_widths(lines)
-    for line, width in zip(lines, widths):
+    for line, width in zip(lines, _paragraph_widths(lines)):
         line_start, line_end = pos, pos + len(line)
         pos = line_end + 1
-        if not line.strip():
-            if start is not None:
+        if region == "--" and (not line.strip() or quote_marks(line)):
+            region = None  # the signature ends; this line is read as any other
+        elif region is not None:
+            prev_end = line_end
+            if region != "--" and closes_fence(region, line):
+                region = None
                 blocks.append((start, _rstrip_end(text, start, prev_end)))
                 start = None
-            previous = ""
             continue
-        first_line = start is not None and text[start:prev_end].count("\n") == 0
-        if start is not None and _is_hard_break(previous, line, first_line, width):
+        region = fence_of(line) or ("--" if is_signature_line(line) else None)
+        content = unquoted(line)
+        if start is not None and (
+            region is not None
+            or not content.strip()
+            or bool(quote_marks(line)) != bool(quote_marks(previous))
+            or _is_hard_break(unquoted(previous), content, _first_line(text, start, prev_end), width)
+        ):
             blocks.append((start, _rstrip_end(text, start, prev_end)))
             start = None
+        previous = line if content.strip() else ""
+        if not content.strip() and region is None:
+            continue
         if start is None:
             start = line_start + (len(line) - len(line.lstrip()))
         prev_end = line_end
-        previous = line
     if start is not None:
         blocks.append((start, _rstrip_end(text, start, prev_end)))
     return blocks
+
+
+def _first_line(text: str, start: int, end: int) -> bool:
+    return text[start:end].count("\n") == 0
 
 
 def _paragraph_widths(lines: list[str]) -> list[int]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from translate.text.blocks import line_blocks
+from translate.text.markup import mask_quote_marks, quote_marks, without_quote_marks
 from translate.text.sentences import merge_open_quotes, quote_open, sentence_spans
 
 CountTokens = Callable[[str], int]
@@ -48,12 +49,16 @@ class Chunk:
 
     @property
     def clean(self) -> str:
-        """The text as the model should see it: inner whitespace (line wraps) as spaces."""
-        return " ".join(self.text.split())
+        """The text as the model should see it: inner whitespace (line wraps) as spaces, a
+        quoted paragraph's markers (`> `) left out."""
+        return " ".join(without_quote_marks(self.text).split())
 
     def part_texts(self) -> list[str]:
         """Its sentences (or pieces) as the model should see them."""
-        return [" ".join(self.text[s:e].split()) for s, e in self.parts or ((0, len(self.text)),)]
+        return [
+            " ".join(without_quote_marks(self.text[s:e]).split())
+            for s, e in self.parts or ((0, len(self.text)),)
+        ]
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,8 @@ def segment(
     spans: list[tuple[int, int, int]] = []  # (start, end, block)
     sentence_count = 0
     for block_index, (b_start, b_end) in enumerate(split_blocks(text)):
-        sentences = split_sentences(text[b_start:b_end], lang)
+        # A quoted paragraph's inner markers read as spaces: the sentences of the quote.
+        sentences = split_sentences(mask_quote_marks(text[b_start:b_end]), lang)
         sentence_count += len(sentences)
         units: list[tuple[int, int, int, bool]] = []  # start, end, tokens, ends a sentence
         for s_start, s_end in sentences:
@@ -139,7 +145,10 @@ def plain_text(text: str) -> str:
 
 
 def _unmarked(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """A block's span past its heading or list marker; a table row's cells, each apart."""
+    """A block's span past its quote, heading or list marker; a table row's cells, each apart."""
+    start += quote_marks(text[start:end])
+    if start >= end:
+        return []
     if text[start] == "|":
         cells = []
         for match in _TABLE_CELL.finditer(text, start, end):

@@ -3,19 +3,24 @@ e-book chapters and e-mails, where everything in the body is the text."""
 
 from __future__ import annotations
 
+import re
+
 from translate.errors import InputError
 from translate.inputs.extract.common import Extracted, library, require
 
 _DROPPED = ("script", "style", "noscript", "template", "head", "nav", "svg")
 # Inline markup is noise for the translator: these become their plain text.
 _PLAIN = ["a", "img", "b", "strong", "i", "em", "u", "mark", "small", "sup", "sub", "span"]
+# trafilatura reads a <pre> without <code> as a quotation: give each one its <code>.
+_BARE_PRE = re.compile(rb"(<pre\b[^>]*>)(?!\s*<code\b)", re.IGNORECASE)
+_BARE_PRE_END = re.compile(rb"(?<!</code>)(\s*)</pre\s*>", re.IGNORECASE)
 
 
 def extract(data: bytes, name: str) -> Extracted:
     """The main text of a saved web page, without menus, cookie banners, sidebars, footers."""
     trafilatura = require("trafilatura", "trafilatura", "web pages")
     article = trafilatura.extract(
-        data,  # bytes: trafilatura reads the page's declared encoding
+        _code_in_pre(data),  # bytes: trafilatura reads the page's declared encoding
         output_format="html",  # headings, lists and tables kept, as body_markdown renders them
         include_tables=True,
         include_comments=False,
@@ -33,6 +38,24 @@ def extract(data: bytes, name: str) -> Extracted:
     )
 
 
+def _code_in_pre(data: bytes) -> bytes:
+    if not _BARE_PRE.search(data):
+        return data
+    return _BARE_PRE_END.sub(rb"\1</code></pre>", _BARE_PRE.sub(rb"\1<code>", data))
+
+
+def _code_as_code(soup) -> None:
+    """Code as trafilatura hands it over, made Markdown code again: a code block is a <pre>
+    in a <pre> (one fence, not two), inline code a <pre> inside a paragraph (`code`)."""
+    for pre in soup.find_all("pre"):
+        if pre.find_parent(["p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"]):
+            pre.name = "code"
+        elif pre.parent is not None and pre.parent.name == "pre":
+            for space in [c for c in pre.parent.contents if isinstance(c, str) and not c.strip()]:
+                space.extract()  # the outer <pre>'s indentation, from trafilatura's layout
+            pre.unwrap()
+
+
 def body_markdown(html: str | bytes) -> str:
     """All the text of an HTML document's body as Markdown-ish blocks, links as their text."""
     bs4 = require("bs4", "beautifulsoup4", "HTML")
@@ -40,6 +63,7 @@ def body_markdown(html: str | bytes) -> str:
     soup = bs4.BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_DROPPED):
         tag.decompose()
+    _code_as_code(soup)
     converter = markdownify.MarkdownConverter(
         heading_style="ATX",
         bullets="-",
