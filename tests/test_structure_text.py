@@ -165,3 +165,30 @@ def test_end_to_end_code_stays_verbatim_and_quotes_stay_marked(tmp_path, model_a
     reply = (tmp_path / "antwort.en.md").read_text(encoding="utf-8")
     assert "--\nHans Müller\nTel. 030 123456" in reply  # the signature as it is
     assert "\n> " in reply  # the quote, translated, still marked as quoted
+
+
+def test_translateignore_leaves_known_refusals_alone_and_says_them_apart(tmp_path, model_args):
+    (tmp_path / "brief.txt").write_text("Der Rat hat am Montag getagt.", encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\nnot really\n%%EOF\n")  # refused: corrupt
+    (tmp_path / "latein").mkdir()
+    (tmp_path / "latein" / "epistula.txt").write_text("Gallia est omnis divisa in partes tres.")
+    (tmp_path / "latein" / "wichtig.txt").write_text("Der Rat tagt wieder am Montag.")
+    runner = CliRunner()
+    before = runner.invoke(app, ["run", str(tmp_path), "--recursive", *model_args])
+    assert before.exit_code == 1  # two refusals (the two others written): every rerun fails
+    (tmp_path / ".translateignore").write_text("*.pdf\nlatein/*\n!latein/wichtig.txt\n")
+    after = runner.invoke(app, ["run", str(tmp_path), "--recursive", *model_args, "--json"])
+    assert after.exit_code == 0, after.output
+    import json
+
+    report = json.loads(after.stdout)
+    assert (report["written"], report["skipped"], report["failed"], report["ignored"]) == (0, 2, 0, 2)
+    ignored = {Path(d["path"]).name: d for d in report["documents"] if d["status"] == "ignored"}
+    assert set(ignored) == {"scan.pdf", "epistula.txt"}
+    assert str(tmp_path / ".translateignore") in ignored["scan.pdf"]["reason"]
+    assert not list(tmp_path.glob("scan*.md")) and not list((tmp_path / "latein").glob("epi*.md"))
+    # The last line says them apart; a file named on the command line is always read.
+    again = runner.invoke(app, ["run", str(tmp_path), "--recursive", *model_args])
+    assert again.output.strip().splitlines()[-1].startswith("0 written, 2 skipped, 0 failed, 2 ignored")
+    named = runner.invoke(app, ["run", str(tmp_path / "scan.pdf"), *model_args])
+    assert named.exit_code == 1

@@ -160,7 +160,8 @@ class Reporter:
 
     def _summarize(self, seconds: float, total: int, code: int, error: dict | None) -> None:
         counts = {
-            s: sum(r.status == s for r in self.results) for s in ("written", "skipped", "failed")
+            s: sum(r.status == s for r in self.results)
+            for s in ("written", "skipped", "failed", "ignored")
         }
         left = total - len(self.results)
         if self.as_json:
@@ -182,6 +183,10 @@ class Reporter:
             typer.echo(text.encode("utf-8", "backslashreplace").decode("utf-8"))
         elif not self.quiet:
             tail = f", {left} not done" if left else ""
+            # Documents the folder's owner said to leave (.translateignore) are not failures:
+            # said apart, so a nightly run's last line tells known refusals from new ones.
+            if counts["ignored"]:
+                tail += f", {counts['ignored']} ignored (.translateignore)"
             self._say(
                 f"{counts['written']} written, {counts['skipped']} skipped, "
                 f"{counts['failed']} failed{tail} in {seconds:.1f} s"

@@ -21,6 +21,7 @@ from translate.config import (
     SUMMARY_SUFFIX,
     TRANSLATION_SUFFIX,
 )
+from translate.inputs.ignore import IgnoreRules
 from translate.outputs.naming import assign_stems, too_long
 from translate.safe_open import file_kind
 
@@ -63,7 +64,7 @@ class Dropped:
     """Something named or found that is not processed, and why (`reason` has no path)."""
 
     path: Path
-    status: str  # skipped | failed
+    status: str  # skipped | failed | ignored (.translateignore: not read, not a failure)
     reason: str
 
 
@@ -146,9 +147,10 @@ class _Walker:
             self.dropped.append(Dropped(path, "failed", why))
 
     def _walk(self, root: Path) -> None:
-        pending = [root]  # a stack, not recursion: a tree 10,000 folders deep is fine
+        # A stack, not recursion: a tree 10,000 folders deep is fine.
+        pending = [(root, IgnoreRules())]
         while pending:
-            folder = pending.pop()
+            folder, rules = pending.pop()
             try:
                 key = _key(os.stat(folder))
                 if key in self._walked:  # a symlink loop, or a folder reached twice
@@ -160,12 +162,17 @@ class _Walker:
                 why = f"folder cannot be read ({exc.strerror}); nothing in it was processed"
                 self.dropped.append(Dropped(folder, "failed", why))
                 continue
-            subfolders = [self._entry(entry, root) for entry in entries]
-            pending.extend(reversed([f for f in subfolders if f is not None]))
+            rules = rules.below(folder)
+            subfolders = [self._entry(entry, root, rules) for entry in entries]
+            pending.extend(reversed([(f, rules) for f in subfolders if f is not None]))
 
-    def _entry(self, entry: os.DirEntry, root: Path) -> Path | None:
+    def _entry(self, entry: os.DirEntry, root: Path, rules: IgnoreRules) -> Path | None:
         """Record one folder entry; return it if it is a folder to walk into."""
         if entry.name.startswith("."):
+            return None
+        if rules.layers and (why := rules.why_ignored(Path(entry.path), _is_folder(entry))):
+            if _is_candidate(entry.name):  # a folder left out is not a document: no line
+                self.dropped.append(Dropped(Path(entry.path), "ignored", why))
             return None
         candidate = _is_candidate(entry.name) and self.globs.wanted(Path(entry.path), root)
         # Only names that could be documents, and folders to walk into, cost a stat.
@@ -210,6 +217,13 @@ class _Walker:
         for item in sorted(self.found, key=lambda f: (f.via_link, f.path)):
             best.setdefault(item.key, item)
         return sorted(best.values(), key=lambda f: f.path)
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _key(info: os.stat_result) -> tuple[int, int]:
