@@ -112,6 +112,7 @@ def test_ocr_without_tesseract_names_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     ocr.tesseract.cache_clear()
     path = documents.scanned_pdf(tmp_path / "scan.pdf")
+    monkeypatch.setenv("PATH", str(tmp_path))  # and for the child process that reads PDFs
     try:
         with pytest.raises(
             FormatSupportMissing, match="apt-get install tesseract-ocr tesseract-ocr-deu"

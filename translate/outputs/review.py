@@ -7,6 +7,7 @@ after it was translated again sentence by sentence and clause by clause.
 
 from __future__ import annotations
 
+import re
 from itertools import groupby
 
 from translate.text.translated import DocumentTranslation
@@ -20,7 +21,10 @@ def marked_translation(translation: DocumentTranslation) -> str:
     outputs = list(translation.outputs)
     notes = []
     chunks = translation.segmentation.chunks
-    for number, index in enumerate(translation.flagged(), start=1):
+    # Numbered after the document's own footnotes (`[^1]` in a PDF), never one of theirs.
+    own = re.findall(r"\[\^(\d{1,4})\]", translation.segmentation.reassemble(outputs))
+    first = max(map(int, own), default=0) + 1
+    for number, index in enumerate(translation.flagged(), start=first):
         outputs[index] = f"{FLAG} {outputs[index].strip()}[^{number}]"
         notes.append(
             f"[^{number}]: {FLAG} This passage {_doubt(translation, index)}; "

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from translate.text import contents
 from translate.text.blocks import line_blocks
 from translate.text.markup import mask_quote_marks, quote_marks, without_quote_marks
 from translate.text.sentences import merge_open_quotes, quote_open, sentence_spans
@@ -22,7 +23,7 @@ CountTokens = Callable[[str], int]
 # markers of headings and list items and the pipes of table rows are layout, kept as they
 # are around the translation, and each table cell is translated on its own.
 _HEADING = re.compile(r"#{1,6}[ \t]+")
-_ITEM_MARK = re.compile(r"[-*•][ \t]+")
+_ITEM_MARK = re.compile(r"([-*•]|\[\^\w{1,8}\]:)[ \t]+")  # `[^1]: `: a footnote
 _TABLE_CELL = re.compile(r"[^|]+")
 
 # Closing quote after sentence punctuation, then a new sentence: split after the quote.
@@ -141,13 +142,14 @@ def split_blocks(text: str) -> list[tuple[int, int]]:
 def plain_text(text: str) -> str:
     """The text without Markdown markers and table rules, block by block (for the
     summarizer, which reads prose: `#`, `-` and `| --- |` would be noise to it)."""
-    return "\n\n".join(text[start:end] for start, end in split_blocks(text))
+    spans = contents.outside(split_blocks(text), text)  # a contents page is not prose
+    return "\n\n".join(text[start:end] for start, end in spans)
 
 
 def _unmarked(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A block's span past its quote, heading or list marker; a table row's cells, each apart."""
     start += quote_marks(text[start:end])
-    if start >= end:
+    if start >= end or contents.is_marker(text[start:end]):
         return []
     if text[start] == "|":
         cells = []
