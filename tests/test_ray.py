@@ -46,12 +46,13 @@ def documents(folder: Path, count: int = DOCS) -> Path:
 
 
 def outputs(folder: Path) -> dict[str, str]:
-    """Every output's text without its `seconds` line (the one field that may differ)."""
+    """Every output's text without its `seconds` and `chunks_from_store` lines (the fields
+    that may differ: each node's translation store may hold chunks an earlier run made)."""
     return {
         p.name: "".join(
             line
             for line in p.read_text(encoding="utf-8").splitlines(keepends=True)
-            if not line.startswith("seconds: ")
+            if not line.startswith(("seconds: ", "chunks_from_store: "))
         )
         for p in sorted(folder.glob("*.en.md"))
         if not p.name.startswith("translate-digest.")
@@ -199,6 +200,14 @@ def test_ctrl_c_then_a_rerun_that_survives_a_killed_worker(cluster, tmp_path, mo
     assert "Ray workers still running" not in stderr and "could not confirm" not in stderr
     done = sorted(folder.glob("*.summary.en.md"))
     assert 1 <= len(done) < count, "the signal should land mid-run"
+    # The report counts what is on disk when the run ends (issue 29): the summaries workers
+    # wrote whose results had not reached the driver yet too, each with its line.
+    lines = stderr.splitlines()
+    totals = [line for line in lines if re.match(r"\d+ written, \d+ skipped, ", line)]
+    assert totals and totals[-1].startswith(f"{len(done)} written, "), stderr
+    assert sum(line.startswith("written  ") for line in lines) == len(done), stderr
+    # Ray's own messages (a worker's death, tracebacks, coloured prefixes) never raw.
+    assert "(raylet)" not in stderr and "Traceback" not in stderr and "\x1b" not in stderr
     for output in done:  # whole files only
         assert "# Summary of doc" in output.read_text(encoding="utf-8")
     # The driver ended the job's actors before it exited: none is left to write later.
@@ -346,3 +355,29 @@ def test_a_ray_run_cuts_waves_where_a_plain_run_does():
     assert any(size >= WAVE_CHUNKS for size in sizes), "some waves should fill up"
     blocks = [{int(name[3:6]) // WAVE_DOCUMENTS for name in wave} for wave in plain]
     assert all(len(b) == 1 for b in blocks), "no wave spans two blocks"
+
+
+def test_each_node_keeps_translations_in_the_store_under_its_own_translate_cache(
+    cluster, tmp_path, model_args
+):
+    """The translators on the nodes look chunks up in, and put them into, the store under
+    their own TRANSLATE_CACHE (here the cluster's), never the driver's; --no-cache too."""
+    from translate.store import STORE_NAME, store_path
+
+    folder = documents(tmp_path / "docs", 3)
+    (folder / "empty.txt").unlink()
+    args = ["run", str(folder), *model_args, *ray_args(cluster), "--json"]
+    first = invoke(*args)
+    assert first.exit_code == 0, first.output
+    assert (Path(cluster.env["TRANSLATE_CACHE"]) / STORE_NAME).stat().st_size > 0
+    assert not store_path().exists()  # the driver translates nothing: it has no store
+
+    def from_store(result) -> list[tuple[int, int]]:
+        assert result.exit_code == 0, result.output
+        counts = [d["counts"] for d in json.loads(result.stdout)["documents"]]
+        return [(c["chunks_from_store"], c["translation_chunks"]) for c in counts]
+
+    assert all(kept == chunks > 0 for kept, chunks in from_store(invoke(*args, "--force")))
+    bypassed = from_store(invoke(*args, "--force", "--no-cache"))
+    assert all(kept == 0 < chunks for kept, chunks in bypassed)
+    assert not store_path().exists()

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import typer
 
+from translate.cli.logs import RayConsole
 from translate.config import INPUT_SUFFIXES, VERSION, DigestOptions, RunOptions
 from translate.display import display_name, one_line
 from translate.errors import ConfigError, TranslateError
 
 EXIT_FAILED, EXIT_USAGE, EXIT_SIGINT, EXIT_SIGTERM = 1, 2, 130, 143
+NOTE_SHOWN = 120  # characters of a library's warning shown without --verbose
 _INTERRUPTED = "interrupted: finished documents are kept; run the same command again to do the rest"
 
 log = logging.getLogger("translate.cli")
@@ -71,7 +73,7 @@ class Reporter:
         from translate.flow.job import from_dropped
         from translate.inputs.discovery import discover
 
-        started = time.perf_counter()
+        started, since = time.perf_counter(), time.time_ns()
         _received.clear()
         documents, dropped = discover(
             paths,
@@ -91,8 +93,12 @@ class Reporter:
             self._warn(warning)
         code, error = 0, None
         self.screen = self._progress(len(documents))
-        # Ray prints its workers' troubles on stdout: keep that for our report.
-        ray_notes = contextlib.redirect_stdout(sys.stderr) if self.ray else contextlib.nullcontext()
+        # Ray prints its workers' troubles on stdout: one warning line each, not raw.
+        ray_notes = (
+            contextlib.redirect_stdout(RayConsole(self._warn))
+            if self.ray
+            else contextlib.nullcontext()
+        )
         try:
             # Closed here, not when collected: a Ray run stops its workers before we report.
             with ray_notes, contextlib.closing(self._iter_results(documents, options)) as results:
@@ -103,6 +109,7 @@ class Reporter:
         except KeyboardInterrupt as exc:
             code = EXIT_SIGTERM if isinstance(exc, Terminated) else EXIT_SIGINT
             error = {"message": _INTERRUPTED, "kind": "interrupted"}
+            self._written_meanwhile(documents, options, since)
         except Exception as exc:  # a run-wide problem, e.g. a model that is not available
             log.debug("the run stopped", exc_info=exc)  # the traceback, with --verbose
             code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_FAILED
@@ -121,6 +128,17 @@ class Reporter:
         total = len(documents) + len(dropped)
         self._summarize(time.perf_counter() - started, total, code, error)
         return code
+
+    def _written_meanwhile(self, documents, options: RunOptions, since: int) -> None:
+        """Count what is on disk when an interrupted run ends (its workers stopped by now):
+        summaries written whose results had not come back yet."""
+        from translate.flow.job import written_since
+
+        reported = {r.path for r in self.results}
+        unreported = [d for d in documents if d.path not in reported]
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: report what we have
+            for result in written_since(unreported, options, since):
+                self._show(result)
 
     def _digests(self, outcomes: list[tuple[Path, str]]) -> None:
         for path, outcome in outcomes:
@@ -145,6 +163,10 @@ class Reporter:
             self._say(f"error: {_named(result.path, result.reason)}")
         elif not self.quiet:
             self._say(status_line(result))
+        if result.warnings and not self.quiet:
+            self._say(f"warning: {notes_line(result)}")
+        for note in result.warnings:  # each in full, with --verbose
+            log.debug("%s: %s", display_name(result.path), note)
 
     def _warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -202,7 +224,7 @@ def status_line(result) -> str:
         display_name(p.name if p.parent == result.path.parent else p) for p in result.outputs
     )
     if result.status == "written":
-        detail = f"{result.seconds:.1f} s"
+        detail = result.reason or f"{result.seconds:.1f} s"
         if result.counts.get("suspect_chunks"):
             detail += f", {result.counts['suspect_chunks']} passage(s) may have lost content"
     else:
@@ -211,6 +233,16 @@ def status_line(result) -> str:
         )
     target = f" -> {where}" if where else ""
     return f"{result.status:8} {display_name(result.path)}{target} ({detail})"
+
+
+def notes_line(result) -> str:
+    """A document's library warnings in one line: the first, and how many more."""
+    first, more = result.warnings[0], len(result.warnings) - 1
+    shown = first if len(first) <= NOTE_SHOWN else first[: NOTE_SHOWN - 1] + "…"
+    hint = f" (and {more} more; --verbose shows them)" if more else ""
+    if not more and shown != first:
+        hint = " (--verbose shows it whole)"
+    return f"{display_name(result.path)}: {shown}{hint}"
 
 
 def _named(path: Path, reason: str) -> str:
@@ -267,4 +299,5 @@ def _as_json(result) -> dict:
         "reason": result.reason,
         "counts": result.counts,
         "seconds": round(result.seconds, 2),
+        "warnings": list(result.warnings),
     }

@@ -20,7 +20,7 @@ from translate.flow.pipeline import Summary
 from translate.inputs.discovery import Document, Dropped
 from translate.inputs.extract import extract, max_file_bytes
 from translate.inputs.files import read_source
-from translate.outputs.front_matter import fingerprint
+from translate.outputs.front_matter import content_intact, fingerprint
 from translate.outputs.writing import (
     OutputLock,
     check_replaceable,
@@ -46,6 +46,7 @@ class DocumentResult:
     reason: str | None = None  # why it failed or was skipped
     counts: dict = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: tuple[str, ...] = ()  # what libraries warned of while reading it, one line each
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Job:
     summary: Summary | TranslateError | None = None  # once summarized (see summarize_jobs)
     translation: DocumentTranslation | None = None  # chunk by chunk, with the checks' verdicts
     translation_settings: dict | None = None  # as the translator that did it describes them
+    notes: tuple[str, ...] = ()  # the format libraries' warnings while reading it (extract)
 
     @property
     def outputs(self) -> tuple[Path, ...]:
@@ -123,6 +125,7 @@ def prepare(document: Document, options: RunOptions, recipe: dict) -> Job | Docu
         bilingual_path=bilingual_path,
         english_blocks=english_blocks,
         seconds=time.perf_counter() - started,
+        notes=extracted.notes,
     )
 
 
@@ -174,6 +177,36 @@ def from_dropped(drop: Dropped) -> DocumentResult:
     """The result for something discovery left out (a failed one's reason names it)."""
     reason = f"{drop.path}: {drop.reason}" if drop.status == "failed" else drop.reason
     return DocumentResult(path=drop.path, status=drop.status, reason=reason)
+
+
+def written_since(
+    documents: list[Document], options: RunOptions, since_ns: int
+) -> list[DocumentResult]:
+    """The documents whose summary on disk is whole and was written at or after `since_ns`
+    (`time.time_ns()`): after an interruption, the work done whose result never reached the
+    caller (a Ray worker's, or a write that held the signal back until it was done)."""
+    results = []
+    for document in documents:
+        folder, stem = document.output_dir, document.output_stem
+        summary = folder / f"{stem}{SUMMARY_SUFFIX}"
+        try:
+            if summary.stat().st_mtime_ns < since_ns or not content_intact(summary):
+                continue
+        except OSError:
+            continue
+        wanted = (TRANSLATION_SUFFIX,) * options.keep_translation + (BILINGUAL_SUFFIX,) * (
+            options.bilingual
+        )
+        others = [p for p in (folder / f"{stem}{suffix}" for suffix in wanted) if p.exists()]
+        results.append(
+            DocumentResult(
+                path=document.path,
+                status="written",
+                outputs=(*others, summary),
+                reason="written as the run was interrupted",
+            )
+        )
+    return results
 
 
 def skipped(document: Document, outputs: tuple[Path, ...], reason: str) -> DocumentResult:

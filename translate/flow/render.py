@@ -53,6 +53,7 @@ def render_outputs(job: Job, models: ModelSet, options: RunOptions) -> Rendered:
         "recovered_chunks": stats.recovered if stats else 0,
         "retranslated_chunks": stats.retranslated if stats else 0,
         "suspect_chunks": stats.suspect if stats else 0,
+        "chunks_from_store": stats.from_store if stats else 0,
         "summary_passes": summary.passes,
     }
     front = _front_matter(job, models, options, counts, seconds)
@@ -80,6 +81,7 @@ def write_outputs(job: Job, rendered: Rendered) -> DocumentResult:
         outputs=tuple(rendered.files),
         counts=rendered.counts,
         seconds=rendered.seconds,
+        warnings=job.notes,
     )
 
 

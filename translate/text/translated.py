@@ -14,6 +14,7 @@ class TranslationStats:
     recovered: int = 0  # chunks whose first translation was degenerate and was redone
     retranslated: int = 0  # chunks that failed the completeness check and were redone in pieces
     suspect: int = 0  # chunks that failed it even so: kept, and flagged for the reader
+    from_store: int = 0  # chunks whose translation was taken from the translation store
 
 
 @dataclass

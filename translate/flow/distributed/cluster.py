@@ -93,10 +93,23 @@ def connect(options: RayOptions) -> Iterator:
     finally:
         if sigterm is not None:
             signal.signal(signal.SIGTERM, sigterm)
+    if not options.verbose:
+        _route_ray_logs()
     try:
         yield ray
     finally:  # also on Ctrl-C: the job's tasks and actors end with the driver's connection
         ray.shutdown()
+
+
+def _route_ray_logs() -> None:
+    """Ray's and Ray Data's log records to the caller's logging (the CLI's: one line each),
+    not to their own console handlers, which print tracebacks raw. Their files stay."""
+    for name in ("ray", "ray.data"):
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            if type(handler) is logging.StreamHandler or "RayHandler" in type(handler).__name__:
+                logger.removeHandler(handler)
+        logger.propagate = True
 
 
 def plan_pools(resources: dict, options: RunOptions, ray_options: RayOptions) -> Pools:

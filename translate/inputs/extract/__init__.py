@@ -9,11 +9,14 @@ before any model runs. Format libraries are imported only when a document needs 
 from __future__ import annotations
 
 import importlib
+import logging
 from pathlib import Path
 
 from translate.config import INPUT_FORMATS
+from translate.display import display_name
 from translate.errors import InputError
 from translate.inputs.extract.common import Extracted, normalize_text, text_over_limit
+from translate.inputs.extract.notes import library_notes
 from translate.inputs.extract.sniff import check_content
 
 # Suffix -> format; each format is read by translate/inputs/extract/<module>.py.
@@ -25,6 +28,8 @@ TEXT_FORMATS = frozenset({"text", "markdown", "html", "email", "rtf"})
 # fonts, compression. Their files may be this many times the text limit (--max-input-mb);
 # the text extracted from them is held to the text limit itself.
 PACKAGED_SIZE_FACTOR = 50
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FORMATS", "SUFFIXES", "Extracted", "extract", "format_of", "max_file_bytes"]
 
@@ -70,12 +75,22 @@ def extract(
     check_content(name, fmt, data)
     module = importlib.import_module(f"translate.inputs.extract.{_MODULES.get(fmt, fmt)}")
     options = {"ocr": ocr} if fmt == "pdf" else {}
-    if fmt == "epub":  # a book is read chapter by chapter: it stops at the limit
+    if fmt in ("epub", "pdf"):  # read chapter by chapter, page by page: stopped at the limit
         options["max_text_bytes"] = max_text_bytes
-    extracted: Extracted = module.extract(data, name, **options)
+    try:
+        with library_notes() as notes:  # the libraries' warnings, as this document's notes
+            extracted: Extracted = module.extract(data, name, **options)
+    except InputError:  # the refusal says what is wrong; what the libraries said, --verbose
+        for note in notes:
+            log.debug("%s: %s", display_name(path), note)
+        raise
     text = normalize_text(extracted.text)
     if not text.strip():
         raise InputError(f"{name}: no text found in the {fmt} file")
     if max_text_bytes is not None and (size := len(text.encode())) > max_text_bytes:
         raise text_over_limit(name, size, max_text_bytes)
-    return Extracted(text=text, metadata={"format": fmt, **extracted.metadata})
+    return Extracted(
+        text=text,
+        metadata={"format": fmt, **extracted.metadata},
+        notes=tuple(dict.fromkeys([*notes, *extracted.notes])),
+    )

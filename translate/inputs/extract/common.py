@@ -29,6 +29,7 @@ class Extracted:
 
     text: str
     metadata: dict = field(default_factory=dict)  # format, extractor; pages, attachments...
+    notes: tuple[str, ...] = ()  # what the format's libraries warned of (notes.py), one line each
 
 
 # Typographic forms that a translator reads better as plain letters.

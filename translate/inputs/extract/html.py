@@ -63,6 +63,10 @@ def body_markdown(html: str | bytes) -> str:
     soup = bs4.BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_DROPPED):
         tag.decompose()
+    # An <?xml ...?> declaration, a doctype, a comment: markup, never text (with no <body>
+    # to start from, the whole soup is converted).
+    for node in soup.find_all(string=lambda s: isinstance(s, bs4.element.PreformattedString)):
+        node.extract()
     _code_as_code(soup)
     converter = markdownify.MarkdownConverter(
         heading_style="ATX",
