@@ -160,6 +160,7 @@ def _set_up(work: Path, count: int, limit_words: int | None):
             ),
             force=True,
             output_dir=out,
+            cache=False,  # the engines' speed, not the translation store's
         )
 
     _plain(docs[:1], options(work / "warm-up"))  # converts the models once, not measured

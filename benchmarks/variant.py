@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         summary=GenerationSettings(min_new_tokens=SUMMARY_TOKENS, max_new_tokens=SUMMARY_TOKENS),
         force=True,
         output_dir=Path(args.out_dir),
+        cache=False,  # the engine's speed, not the translation store's (docs/store.md)
     )
     if args.batch_tokens:
         from dataclasses import replace

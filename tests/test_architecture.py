@@ -42,6 +42,8 @@ def test_imports_run_from_the_face_to_the_flow_to_the_layers():
         ("text/blocks.py", "from translate.flow import run"),  # a layer importing the flow
         ("outputs/naming.py", "from translate.inputs import files"),  # outputs reading inputs
         ("engines/models.py", "import translate.inputs.discovery"),  # siblings stay apart
+        ("store/db.py", "from translate.flow import stored"),  # the store beside the engines
+        ("text/segment.py", "from translate.store import keys"),  # text below the store
         ("flow/run.py", "from translate.cli import report"),  # the flow importing the face
         ("config.py", "from translate.text import segment"),  # shared code importing a layer
     ],

@@ -237,7 +237,9 @@ def test_a_document_failing_after_the_last_wave_is_still_reported(tmp_path, monk
     ]
 
 
-def test_waves_close_at_each_block_of_documents():
+def test_waves_close_at_each_block_of_documents(monkeypatch):
+    monkeypatch.setattr(run_module, "FIRST_WAVE_CHUNKS", run_module.WAVE_CHUNKS)  # no growing
+
     def job(name):
         return types.SimpleNamespace(name=name, segmentation=types.SimpleNamespace(chunks=[0]))
 
@@ -245,3 +247,16 @@ def test_waves_close_at_each_block_of_documents():
     waves = [[j.name for j in wave] for wave in plan_waves(jobs)]
     block = run_module.WAVE_DOCUMENTS
     assert waves == [[i for i in range(block) if i != 2], list(range(block, block + 3))]
+
+
+def test_each_blocks_waves_start_small_and_grow_to_full_size():
+    def job(name):  # ten chunks each
+        return types.SimpleNamespace(name=name, segmentation=types.SimpleNamespace(chunks=[0] * 10))
+
+    jobs = [(i, job(i)) for i in range(run_module.WAVE_DOCUMENTS + 40)]
+    sizes = [sum(len(j.segmentation.chunks) for j in w) for w in plan_waves(jobs)]
+    # Full at 32, 64, 128, then 256 chunks: the first documents are written after a short
+    # wave; the block's last wave is cut at its end, and the next block starts small again,
+    # as a Ray run's (one block per task) does.
+    assert sizes == [40, 70, 130, 260, 140, 40, 70, 130, 160]
+    assert [run_module.wave_limit(n) for n in range(6)] == [32, 64, 128, 256, 256, 256]

@@ -54,6 +54,7 @@ DEFAULT_MAX_INPUT_BYTES = 2_000_000
 # docs/benchmarks.md); a translation batch of short sentences is still bounded by ct2/schedule.py.
 DEFAULT_BATCH_TOKENS = 2048
 DEFAULT_CHUNK_TOKENS = 1  # one sentence per translator input
+DEFAULT_CACHE_MAX_MB = 512  # the translation store's bound: ~1.5 million sentences
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,9 @@ class RunOptions:
     # fp32, beam 4): 1,024 gave 93 tok/s at 1.1 GB peak, 4,096 only 48 tok/s at 2.2 GB (beam
     # search over a wide batch spends its time on padding and finished hypotheses).
     batch_tokens: int = DEFAULT_BATCH_TOKENS
+    # The translation store (translate/store/): chunks translated before are taken from it.
+    cache: bool = True  # --no-cache: neither read nor written
+    cache_max_mb: float = DEFAULT_CACHE_MAX_MB  # least recently used evicted beyond this
 
     def with_models(self, **changes) -> RunOptions:
         return replace(self, models=replace(self.models, **changes))

@@ -162,6 +162,26 @@ MaxInputMb = Annotated[
     ),
 ]
 
+# The translation store (translate/store/, docs/store.md).
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Neither take translations from the translation store nor keep them there "
+        "(with --ray, each node's store under its own TRANSLATE_CACHE).",
+    ),
+]
+CacheMaxMb = Annotated[
+    float,
+    typer.Option(
+        "--cache-max-mb",
+        metavar="MB",
+        callback=_megabytes,
+        help="Bound the translation store to this size; the least recently used "
+        "translations go first.",
+    ),
+]
+
 # What to say.
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
 Verbose = Annotated[

@@ -18,11 +18,13 @@ from translate.cli.options import (
     BackendOption,
     BatchTokens,
     Beams,
+    CacheMaxMb,
     ChunkTokens,
     Device,
     DeviceOption,
     MaxInputMb,
     MtModel,
+    NoCache,
     Quantize,
     QuantizeOption,
     Quiet,
@@ -34,7 +36,12 @@ from translate.cli.options import (
     whole_number,
 )
 from translate.cli.report import EXIT_FAILED, Reporter, on_signal
-from translate.config import DEFAULT_BATCH_TOKENS, DEFAULT_CHUNK_TOKENS, DigestOptions
+from translate.config import (
+    DEFAULT_BATCH_TOKENS,
+    DEFAULT_CACHE_MAX_MB,
+    DEFAULT_CHUNK_TOKENS,
+    DigestOptions,
+)
 from translate.errors import TranslateError
 
 MAX_RAY_ACTORS = 10_000
@@ -119,7 +126,8 @@ Force = Annotated[
     bool,
     typer.Option(
         "--force/--no-force",
-        help="Redo documents whose summary is up to date.",
+        help="Redo documents whose summary is up to date (exact translations are still "
+        "taken from the translation store; --no-cache bypasses it).",
         show_default=False,
     ),
 ]
@@ -244,6 +252,8 @@ def run(
     batch_tokens: BatchTokens = DEFAULT_BATCH_TOKENS,
     chunk_tokens: ChunkTokens = DEFAULT_CHUNK_TOKENS,
     max_input_mb: MaxInputMb = DEFAULT_MAX_INPUT_MB,
+    no_cache: NoCache = False,
+    cache_max_mb: CacheMaxMb = DEFAULT_CACHE_MAX_MB,
     threads: Threads = None,
     json_report: JsonReport = False,
     ray: RayAddress = None,
@@ -280,6 +290,8 @@ def run(
         ocr=ocr,
         output_dir=output_dir,
         source_lang=source_lang.value if source_lang else None,
+        cache=not no_cache,
+        cache_max_mb=cache_max_mb,
     )
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -6,21 +6,19 @@ Works on strings only; reading inputs and writing outputs is the job of `job.py`
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from translate.config import GenerationSettings
 from translate.engines.common import Generation, TextGenerator
 from translate.errors import TranslateError
+from translate.flow.batches import generate_in_batches, token_batches
+from translate.flow.generations import is_degenerate, translate_texts
 from translate.progress import NoProgress, Progress
 from translate.text.fidelity import Verdict, check
 from translate.text.segment import Chunk, Segmentation, segment, split_clauses
 from translate.text.translated import DocumentTranslation, TranslationStats
 
-# Settings for the second try at a chunk whose translation came out degenerate.
-_RECOVERY = GenerationSettings(no_repeat_ngram_size=3, repetition_penalty=1.3)
-_REPEATED_RUN = re.compile(r"(\b.{1,40}?\b)(?:\W*\1){4,}", re.IGNORECASE | re.DOTALL)
 # Chunks leave their translation this much room under the model's output cap: English takes
 # up to ~1.5x the tokens of its German source.
 _OUTPUT_ROOM = 1.5
@@ -73,11 +71,12 @@ def translate_segmentations(
     batch_tokens: int,
     keep_blocks: list[frozenset[int]] | None = None,
     progress: Progress | None = None,
+    through: Callable | None = None,
 ) -> list[DocumentTranslation]:
     """Translate the chunks of several documents together, in length-sorted batches, each
-    checked and, when it fails, redone in pieces (translate_passages).
-
-    Chunks in a document's `keep_blocks` (blocks already in English) are copied as they are.
+    checked and, when it fails, redone in pieces (translate_passages, or `through`: the store
+    in between, flow/stored.py). Chunks in a document's `keep_blocks` are copied, as are chunks
+    without a letter (a table's `30`, `12,5 %`: nothing to translate, numbers untouched).
     `progress` hears of each batch done, counted in source tokens.
     """
     keep = keep_blocks or [frozenset()] * len(segmentations)
@@ -91,13 +90,14 @@ def translate_segmentations(
         (d, i, c)
         for d, seg in enumerate(segmentations)
         for i, c in enumerate(seg.chunks)
-        if c.block not in keep[d]
+        if c.block not in keep[d] and any(ch.isalpha() for ch in c.text)
     ]
-    outcomes = translate_passages(
-        translator, [_passage(chunk) for _, _, chunk in jobs], settings, batch_tokens, progress
-    )
-    for (doc, index, _), outcome in zip(jobs, outcomes):
+    passages = [_passage(chunk) for _, _, chunk in jobs]
+    translate = through or _unstored
+    outcomes, stored = translate(translator, passages, settings, batch_tokens, progress)
+    for (doc, index, _), outcome, hit in zip(jobs, outcomes, stored):
         result = results[doc]
+        result.stats.from_store += hit
         result.outputs[index] = outcome.text
         result.verdicts[index] = outcome.verdict
         result.stats.chunks += 1
@@ -105,6 +105,11 @@ def translate_segmentations(
         result.stats.retranslated += outcome.retranslated
         result.stats.suspect += not outcome.verdict.ok
     return results
+
+
+def _unstored(*args) -> tuple[list[Outcome], list[bool]]:
+    outcomes = translate_passages(*args)
+    return outcomes, [False] * len(outcomes)
 
 
 def _passage(chunk: Chunk) -> Passage:
@@ -119,26 +124,57 @@ def translate_passages(
     settings: GenerationSettings,
     batch_tokens: int,
     progress: Progress | None = None,
+    on_final: Callable[[list[int], list[Outcome]], None] | None = None,
 ) -> list[Outcome]:
     """Translate passages and check each translation (fidelity.check); translate a failing
     one again as its finer passages (a chunk's sentences; a sentence's clauses), a level's in
     shared batches. The finer translation is kept unless it fails worse; what fails at the
-    finest level is kept, and its verdict says why.
-
-    Forced lengths (the benchmark's: random weights write noise) are not checked.
+    finest level is kept, and its verdict says why. Forced lengths (the benchmark's: random
+    weights write noise) are not checked. `on_final(indices, outcomes)` hears of outcomes
+    as soon as final: passing ones as their batch is decoded, the others once redone.
     """
     progress = progress or NoProgress()
-    generations, looped = translate_texts(
-        translator, [p.source for p in passages], settings, batch_tokens, progress
-    )
     checking = settings.forced_length_ratio is None
+    told: set[int] = set()
+
+    def decoded(batch: list[int], generated: list[Generation]) -> None:
+        final = []  # neither looped (redone by translate_texts) nor to redo in parts
+        for i, g in zip(batch, generated):
+            verdict = _verdict(passages[i], g) if checking else Verdict()
+            looped = is_degenerate(passages[i].source, g.text, translator.count_tokens)
+            if (verdict.ok or not passages[i].finer) and not looped:
+                final.append((i, Outcome(g.text, g.finished, verdict)))
+        if final:
+            told.update(i for i, _ in final)
+            on_final([i for i, _ in final], [o for _, o in final])
+
+    texts, hook = [p.source for p in passages], decoded if on_final else None
+    generations, looped = translate_texts(
+        translator, texts, settings, batch_tokens, progress, on_batch=hook
+    )
     outcomes = [
         Outcome(g.text, g.finished, _verdict(p, g) if checking else Verdict(), redone)
         for p, g, redone in zip(passages, generations, looped)
     ]
     failing = [i for i, o in enumerate(outcomes) if not o.verdict.ok and passages[i].finer]
-    if not failing:
-        return outcomes
+    if failing:
+        _redo_in_parts(translator, passages, outcomes, failing, settings, batch_tokens, progress)
+    if on_final and len(told) < len(outcomes):
+        rest = [i for i in range(len(outcomes)) if i not in told]
+        on_final(rest, [outcomes[i] for i in rest])
+    return outcomes
+
+
+def _redo_in_parts(
+    translator: TextGenerator,
+    passages: list[Passage],
+    outcomes: list[Outcome],
+    failing: list[int],
+    settings: GenerationSettings,
+    batch_tokens: int,
+    progress: Progress,
+) -> None:
+    """Translate the `failing` passages again as their finer passages; keep the better."""
     finer = [
         Passage(text, finer=_clauses(text) if passages[i].sentences > 1 else ())
         for i in failing
@@ -156,7 +192,6 @@ def translate_passages(
             outcomes[i].text, outcomes[i].finished, outcomes[i].verdict = text, finished, verdict
         outcomes[i].retranslated = True
         outcomes[i].recovered |= any(p.recovered for p in pieces)
-    return outcomes
 
 
 def _clauses(text: str) -> tuple[str, ...]:
@@ -166,66 +201,6 @@ def _clauses(text: str) -> tuple[str, ...]:
 
 def _verdict(passage: Passage, generation: Generation) -> Verdict:
     return check(passage.source, generation.text, generation.finished, passage.sentences)
-
-
-def translate_texts(
-    translator: TextGenerator,
-    texts: list[str],
-    settings: GenerationSettings,
-    batch_tokens: int,
-    progress: Progress | None = None,
-) -> tuple[list[Generation], list[bool]]:
-    """Translate texts in batches sorted by length (less padding), then restore their order.
-
-    A degenerate output (a loop, or far longer than its input) is translated again with
-    settings that forbid repetition; returns the outputs and which ones were redone.
-    """
-    progress = progress or NoProgress()
-    lengths = [translator.count_tokens(t) for t in texts]
-    outputs: list[Generation] = [Generation("", True)] * len(texts)
-    progress.phase("translate", "translating", total=sum(lengths), unit="tokens")
-    for batch, generated in generate_in_batches(
-        translator, texts, token_batches(lengths, batch_tokens), settings
-    ):
-        for index, output in zip(batch, generated):
-            outputs[index] = output
-        progress.advance(sum(lengths[i] for i in batch))
-    redo = [
-        i
-        for i, out in enumerate(outputs)
-        if is_degenerate(texts[i], out.text, translator.count_tokens)
-    ]
-    retry_settings = replace(
-        settings, **{k: v for k, v in _RECOVERY.__dict__.items() if v is not None}
-    )
-    if redo:
-        progress.phase("translate", f"translating again {len(redo)} looping piece(s)")
-    for batch in token_batches([lengths[i] for i in redo], batch_tokens):
-        indices = [redo[j] for j in batch]
-        generated = translator.generate_detailed([texts[i] for i in indices], retry_settings)
-        for index, output in zip(indices, generated):
-            outputs[index] = output
-    redone = set(redo)
-    return outputs, [i in redone for i in range(len(texts))]
-
-
-def token_batches(lengths: list[int], budget: int) -> list[list[int]]:
-    """Group indices, longest first, so each batch's padded size (count x longest) fits budget."""
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    batches: list[list[int]] = []
-    for index in order:
-        if batches and (len(batches[-1]) + 1) * lengths[batches[-1][0]] <= budget:
-            batches[-1].append(index)
-        else:
-            batches.append([index])
-    return batches
-
-
-def is_degenerate(source: str, output: str, count_tokens) -> bool:
-    """A translation that loops on a phrase, or is far longer than its source."""
-    if _REPEATED_RUN.search(output) and not _REPEATED_RUN.search(source):
-        return True
-    return count_tokens(output) > 3 * count_tokens(source) + 10
 
 
 @dataclass(frozen=True)
@@ -323,23 +298,3 @@ def _generate_batched(
         for index, output in zip(batch, generated):
             outputs[index] = output.text
     return outputs
-
-
-def generate_in_batches(
-    model: TextGenerator,
-    texts: list[str],
-    batches: list[list[int]],
-    settings: GenerationSettings,
-    one_call: Callable[[list[str], GenerationSettings], list[Generation]] | None = None,
-) -> Iterator[tuple[list[int], list[Generation]]]:
-    """Each batch (indices into `texts`) with its generations, batch by batch. A model that
-    queues batches for its workers (CTranslate2: `generate_batches`) gets them all in one
-    call, so that no worker waits at the end of a batch for the others; any other model,
-    one call per batch (`one_call`, else its `generate_detailed`)."""
-    groups = [[texts[i] for i in batch] for batch in batches]
-    queued = getattr(model, "generate_batches", None)
-    if queued is not None:
-        yield from zip(batches, queued(groups, settings))
-    else:
-        for batch, group in zip(batches, groups):
-            yield batch, (one_call or model.generate_detailed)(group, settings)

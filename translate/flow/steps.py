@@ -13,9 +13,12 @@ from translate.engines.common import TextGenerator
 from translate.engines.modelset import ModelSet
 from translate.flow.job import Job
 from translate.flow.pipeline import segment_for_translation, summarize_many, translate_segmentations
+from translate.flow.stored import StoredTranslation, store_for
 from translate.progress import Progress
+from translate.store import TranslationStore
 from translate.text.roles import kept_verbatim, summary_text
 from translate.text.segment import split_blocks, split_sentences
+from translate.text.translated import DocumentTranslation
 
 
 def segment_job(job: Job, counter: TextGenerator | None, chunk_tokens: int) -> None:
@@ -37,10 +40,18 @@ def count_sentences(text: str, lang: str) -> int:
 
 
 def translate_jobs(
-    jobs: list[Job], models: ModelSet, options: RunOptions, progress: Progress | None = None
+    jobs: list[Job],
+    models: ModelSet,
+    options: RunOptions,
+    progress: Progress | None = None,
+    store: TranslationStore | None = None,
 ) -> None:
     """Translate the segmented jobs together in shared batches; set each one's `english`,
     `stats`, and its share of the time. English sources keep their text.
+
+    Chunks are looked up in the translation store first, and the others put in as each batch
+    is done: `store`, or (no store given: a Ray worker) the one under this machine's
+    TRANSLATE_CACHE, opened for this call; none with --no-cache (`options.cache`).
 
     Raises whatever the translator raises: the jobs share batches, so they fail together.
     """
@@ -51,22 +62,40 @@ def translate_jobs(
     if not to_translate:
         return
     translator = models.translator  # loaded before the clock starts: loading is the run's
+    own_store = store is None and options.cache
     started = time.perf_counter()
-    results = translate_segmentations(
-        translator,
-        [j.segmentation for j in to_translate],
-        options.translation,
-        options.batch_tokens,
-        keep_blocks=[j.english_blocks | kept_verbatim(j.text) for j in to_translate],
-        progress=progress,
-    )
+    if own_store:
+        store = store_for(options)
+    try:
+        results = translate_segmentations(
+            translator,
+            [j.segmentation for j in to_translate],
+            options.translation,
+            options.batch_tokens,
+            keep_blocks=[j.english_blocks | kept_verbatim(j.text) for j in to_translate],
+            progress=progress,
+            through=StoredTranslation.of(store, translator, models.recipe(), options).translate
+            if options.cache  # --no-cache: every chunk translated, as before the store
+            else None,
+        )
+    finally:
+        if own_store and store is not None:
+            store.close()
     elapsed = time.perf_counter() - started
-    total_chunks = max(1, sum(r.stats.chunks for r in results))
     described = translator.describe(options.translation)
     for job, result in zip(to_translate, results):
         job.translation, job.english, job.stats = result, result.text, result.stats
         job.translation_settings = described
-        job.seconds += elapsed * result.stats.chunks / total_chunks
+        job.seconds += elapsed * _share(result, results)
+
+
+def _share(result: DocumentTranslation, results: list[DocumentTranslation]) -> float:
+    """A document's share of a wave's translation time: by the chunks it had translated (a
+    chunk from the store costs next to nothing), by all its chunks when none was."""
+    translated = sum(r.stats.chunks - r.stats.from_store for r in results)
+    if translated:
+        return (result.stats.chunks - result.stats.from_store) / translated
+    return result.stats.chunks / max(1, sum(r.stats.chunks for r in results))
 
 
 def summarize_jobs(jobs: list[Job], models: ModelSet, options: RunOptions) -> None:

@@ -15,6 +15,9 @@ _QUOTE_MARKS_AT_LINE_STARTS = re.compile(r"(?m)^[ \t]*>(?:[ \t]*>)*[ \t]?")
 _SIGNATURE = re.compile(r"--[ \t]*")
 # Inline code: a run of backticks, text, the same run (CommonMark's code span).
 _INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+# A footnote mark in the text (`Quellpakete[^1]`), not the footnote itself (`[^1]: ...`).
+_FOOTNOTE_MARK = re.compile(r"\[\^\w{1,8}\](?!:)")
+_END = re.compile(r"[.!?…:;]*[\"'“”»«)\]]*\s*$")
 
 
 def fence_of(line: str) -> str | None:
@@ -61,8 +64,22 @@ def without_quote_marks(text: str) -> str:
 
 
 def without_inline_code(text: str) -> str:
-    """`text` with each inline code span as a space (its numbers are not the prose's)."""
-    return _INLINE_CODE.sub(" ", text)
+    """`text` with each inline code span and footnote mark as a space (their numbers are
+    not the prose's)."""
+    return _FOOTNOTE_MARK.sub(" ", _INLINE_CODE.sub(" ", text))
+
+
+def restore_marks(source: str, output: str) -> str:
+    """`output` with the source's inline code as the source has it (restore_inline_code,
+    where the spans pair up) and every footnote mark of the source: one the translation
+    lost goes at the end of its sentence, before the closing punctuation."""
+    output = restore_inline_code(source, output) or output
+    lost = [m.group() for m in _FOOTNOTE_MARK.finditer(source) if m.group() not in output]
+    if not lost:
+        return output
+    end = _END.search(output)
+    cut = end.start() if end else len(output)
+    return output[:cut].rstrip() + "".join(lost) + output[cut:]
 
 
 def restore_inline_code(source: str, output: str) -> str | None:
