@@ -74,7 +74,9 @@ def test_concurrent_requests_share_batches_and_match_the_pipeline(engine):
         with engine.gate.held(urgent=True):  # hold the models: the three requests gather
             answers: dict[int, list[str]] = {}
             threads = [
-                threading.Thread(target=lambda i=i: answers.update({i: engine.translate([texts[i]])}))
+                threading.Thread(
+                    target=lambda i=i: answers.update({i: engine.translate([texts[i]])})
+                )
                 for i in range(3)
             ]
             for thread in threads:

@@ -13,9 +13,11 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand, TyperGroup
 
+from translate.cli.cache_command import cache_clear, cache_info
 from translate.cli.models_command import models_download, models_list
 from translate.cli.report import EXIT_FAILED, EXIT_SIGINT, EXIT_USAGE
 from translate.cli.run_command import run
+from translate.cli.serve_command import serve
 from translate.config import VERSION
 
 
@@ -80,7 +82,14 @@ models_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(models_app, name="models")
+cache_app = typer.Typer(cls=_Group, help="The translation store.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+cache_app.command("info", cls=_Command, short_help="Where the store is, how big.")(cache_info)
+cache_app.command("clear", cls=_Command, short_help="Remove every translation.")(cache_clear)
 app.command("run", cls=_Command, short_help="Translate and summarize documents (start here).")(run)
+app.command("serve", cls=_Command, short_help="Serve the models over HTTP (LibreTranslate's API).")(
+    serve
+)
 models_app.command("list", cls=_Command, short_help="Show the models, where and how big.")(
     models_list
 )

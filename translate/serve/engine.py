@@ -4,7 +4,7 @@ Interactive requests (`/translate`) go first: a document job yields the models b
 decode batches whenever a request waits, so a short request waits at most one batch of a
 300-page document, never the document. Requests that arrive together share decode batches
 (dynamic batching: while one round decodes, the next round's requests gather); document
-jobs share batches with one another as a folder run's documents do (jobs.py runs them
+jobs share batches with one another as a folder run's documents do (jobs/worker.py runs them
 together).
 """
 
@@ -151,13 +151,18 @@ class Engine:
 
         Raises what the translator raises; RuntimeError once the engine is stopped.
         """
+        return self.submit(texts).result()
+
+    def submit(self, texts: list[str]) -> Future:
+        """`translate` without waiting: the future of the English texts, for callers that
+        must not block (the HTTP routes await it). RuntimeError once the engine is stopped."""
         request = _Request(list(texts))
         with self._wake:
             if self._stopping:
                 raise RuntimeError("the service is stopping")
             self._pending.append(request)
             self._wake.notify()
-        return request.future.result()
+        return request.future
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the requests already taken, refuse new ones, end the worker thread."""
@@ -177,6 +182,10 @@ class Engine:
 
     def _translate_round(self, round_: list[_Request]) -> None:
         o = self.options
+        # A request whose caller has gone (its future cancelled) is not translated at all.
+        round_ = [r for r in round_ if r.future.set_running_or_notify_cancel()]
+        if not round_:
+            return
         try:
             texts = [text for request in round_ for text in request.texts]
             segmentations = [

@@ -25,3 +25,4 @@ class ServeSettings:
     max_queue: int = 64  # jobs waiting or running; more is answered 429 with Retry-After
     max_waiting_requests: int = 256  # /translate requests waiting for the models
     upload_timeout: float = 60.0  # seconds an upload may take to arrive
+    summarize_timeout: float = 300.0  # seconds /v1/summarize waits for its job's summary

@@ -64,6 +64,15 @@ def detect(text: str) -> LanguageReport:
     )
 
 
+def likely_languages(text: str, top: int = 3) -> list[tuple[str, float]]:
+    """The languages a short text (a sentence, a paragraph) is most likely in, with their
+    probabilities (0 to 1), most likely first; empty when it has too few letters to tell."""
+    sample = text[:20000]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return []
+    return [(lang, p) for lang, p in _identifier().rank(sample)[:top] if lang != "zxx"]
+
+
 @cache
 def language_name(code: str) -> str:
     """The English name of an ISO 639 language code ("fr" -> "French"); the code if unknown."""
