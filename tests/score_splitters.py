@@ -1,6 +1,7 @@
-"""Score German sentence splitters on the gold set (tests/data/sentences_de.txt).
+"""Score German sentence splitters on the gold set (tests/data/sentences_de.txt) and on
+outside text: sentences of two UD German treebanks (benchmarks/ud/, see its README).
 
-    python -m tests.score_splitters          # this project's splitter, sentence-splitter, pysbd
+    python -m tests.score_splitters   # this project's splitter, sentence-splitter, pysbd, SoMaJo
 
 Boundaries are compared as offsets counted in non-space characters, so splitters that tidy
 whitespace are scored fairly. Only boundaries inside paragraphs count: every splitter is
@@ -8,6 +9,10 @@ given the paragraphs (blank-line separated) one by one, so those boundaries come
 peers see each paragraph twice, as it is (line breaks and all) and with its line breaks as
 spaces (how they are best used on wrapped text); both are reported. This project's splitter
 gets the whole document, as `translate run` does (paragraphs, lines, then sentences).
+
+On the treebanks a paragraph is a PUD document (its sentences, one after the other) or, in
+GSD, whose test set keeps no paragraphs, a run of GSD_PARAGRAPH consecutive sentences; the
+sentences of a paragraph are joined by one space, as in running text.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 GOLD = Path(__file__).parent / "data" / "sentences_de.txt"
+TREEBANKS = Path(__file__).resolve().parent.parent / "benchmarks" / "ud"
+GSD_PARAGRAPH = 5
 
 
 @dataclass
@@ -87,6 +94,26 @@ def _document(kind: str, lines: list[str]) -> Document:
     return doc
 
 
+def load_treebank(name: str) -> list[Document]:
+    """One document per paragraph of a treebank's extract (benchmarks/ud/de_NAME.txt): its
+    sentences joined by spaces, each a boundary but the first."""
+    paragraphs: list[list[str]] = [[]]
+    for raw in (TREEBANKS / f"de_{name}.txt").read_text(encoding="utf-8").splitlines():
+        if not raw.strip():
+            paragraphs.append([])
+        elif not raw.startswith("#"):
+            paragraphs[-1].append(raw.split("\t", 1)[1].strip())
+    if name == "gsd":  # no paragraphs kept: runs of consecutive sentences
+        flat = [sentence for paragraph in paragraphs for sentence in paragraph]
+        paragraphs = [flat[i : i + GSD_PARAGRAPH] for i in range(0, len(flat), GSD_PARAGRAPH)]
+    documents = []
+    for sentences in filter(None, paragraphs):
+        doc = Document(name, " ".join(sentences) + "\n")
+        doc.boundaries = starts_of(sentences)
+        documents.append(doc)
+    return documents
+
+
 def _chars(text: str) -> int:
     return len("".join(text.split()))
 
@@ -128,6 +155,18 @@ def _by_paragraph(split, flatten: bool):
     return run
 
 
+def _somajo():
+    from somajo import SoMaJo
+
+    tokenizer = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
+
+    def split(paragraph: str) -> list[str]:
+        starts = [s[0].character_offset[0] for s in tokenizer.tokenize_text([paragraph]) if s]
+        return [paragraph[a:b] for a, b in zip([0, *starts[1:]], [*starts[1:], len(paragraph)])]
+
+    return split
+
+
 def splitters() -> dict:
     """Name -> function(text) -> sentence starts."""
     import pysbd
@@ -135,20 +174,25 @@ def splitters() -> dict:
 
     koehn = SentenceSplitter(language="de").split
     sbd = pysbd.Segmenter(language="de", clean=False).segment
+    somajo = _somajo()
     return {
         "translate (this project)": ours,
         "sentence-splitter 1.4": _by_paragraph(koehn, flatten=False),
         "sentence-splitter 1.4, wraps as spaces": _by_paragraph(koehn, flatten=True),
         "pysbd": _by_paragraph(sbd, flatten=False),
         "pysbd, wraps as spaces": _by_paragraph(sbd, flatten=True),
+        "SoMaJo (de_CMC)": _by_paragraph(somajo, flatten=False),
+        "SoMaJo (de_CMC), wraps as spaces": _by_paragraph(somajo, flatten=True),
     }
 
 
-def score_all(documents: list[Document] | None = None) -> dict[str, dict[str, Score]]:
+def score_all(
+    documents: list[Document] | None = None, peers: dict | None = None
+) -> dict[str, dict[str, Score]]:
     """Per splitter: the overall score ("all") and one per kind of document."""
     documents = documents or load_gold()
     results: dict[str, dict[str, Score]] = {}
-    for name, split in splitters().items():
+    for name, split in (peers or splitters()).items():
         scores: dict[str, Score] = defaultdict(Score)
         for doc in documents:
             predicted = split(doc.text) - doc.paragraph_starts
@@ -156,6 +200,29 @@ def score_all(documents: list[Document] | None = None) -> dict[str, dict[str, Sc
                 scores[key].add(predicted, doc.boundaries)
         results[name] = dict(scores)
     return results
+
+
+def score_sets() -> dict[str, dict[str, Score]]:
+    """Per set (the gold set, UD German PUD, UD German GSD): each splitter's overall score."""
+    peers = splitters()
+    sets = {"gold set": load_gold(), "UD PUD": load_treebank("pud"), "UD GSD": load_treebank("gsd")}
+    return {
+        label: {name: scores["all"] for name, scores in score_all(docs, peers).items()}
+        for label, docs in sets.items()
+    }
+
+
+def _print_sets() -> None:
+    results = score_sets()
+    labels = list(results)
+    print("\nSentence-end F1 inside paragraphs, per set (P/R in brackets):")
+    print(f"{'splitter':42} " + " ".join(f"{label:>20}" for label in labels))
+    for name in results[labels[0]]:
+        cells = [results[label][name] for label in labels]
+        print(
+            f"{name:42} "
+            + " ".join(f"{s.f1:6.3f} ({s.precision:.3f}/{s.recall:.3f})" for s in cells)
+        )
 
 
 def main() -> None:
@@ -171,6 +238,7 @@ def main() -> None:
     print(f"\nF1 by kind of text: {' | '.join(kinds)}")
     for name, scores in results.items():
         print(f"{name:42} " + " ".join(f"{scores[k].f1:6.3f}" for k in kinds))
+    _print_sets()
 
 
 if __name__ == "__main__":

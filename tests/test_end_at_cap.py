@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.checkpoints import build_copy_marian
 from translate.config import GenerationSettings
 from translate.engines.models import load, locate
-from tests.checkpoints import build_copy_marian
 
 pytestmark = pytest.mark.timeout(120)
 SOURCE = "Die Stadt plant einen Park."

@@ -27,7 +27,7 @@ ich komme am Montag. Bitte bring die Unterlagen zum Haushalt mit.
 Viele Grüße
 Hans
 
--- 
+--\x20
 Hans Müller
 Tel. 030 123456
 
@@ -53,7 +53,10 @@ def test_a_reply_its_signature_and_the_quoted_message_each_have_their_role():
         ("Viele Grüße\nHans", None),
         ("--\nHans Müller\nTel. 030 123456", "signature"),
         ("Am 3. Mai 2024 um 10:00 schrieb Anna Schmidt <anna@example.de>:", "quoted"),
-        ("Hallo Hans,\n> kommst du am Montag zum Treffen? Wir besprechen\n> den Haushalt.", "quoted"),
+        (
+            "Hallo Hans,\n> kommst du am Montag zum Treffen? Wir besprechen\n> den Haushalt.",
+            "quoted",
+        ),
         ("Anna", "quoted"),
     ]
     # The summary reads what this message says, without the quote or the signature.
@@ -73,7 +76,9 @@ def test_an_outlook_reply_quotes_everything_after_its_original_message_line():
 
 
 def test_a_forward_that_is_all_quote_is_summarized_whole():
-    text = "> Der Rat hat am Montag den Haushalt für das kommende Jahr beschlossen.\n> Er gilt ab Mai."
+    text = (
+        "> Der Rat hat am Montag den Haushalt für das kommende Jahr beschlossen.\n> Er gilt ab Mai."
+    )
     assert "Haushalt" in summary_text(text) and "Mai" in summary_text(text)
 
 
@@ -88,7 +93,9 @@ def test_a_quoted_paragraph_is_one_block_read_without_its_markers():
 
 
 def test_a_fenced_code_block_is_one_block_blank_lines_and_all_and_kept_verbatim():
-    text = "Bauen Sie so:\n```sh\nmake   all\n\n# 2 Schritte: 3,5 s\nmake install\n```\nFertig ist es."
+    text = (
+        "Bauen Sie so:\n```sh\nmake   all\n\n# 2 Schritte: 3,5 s\nmake install\n```\nFertig ist es."
+    )
     roles = roles_of(text)
     assert roles == [
         ("Bauen Sie so:", None),
@@ -182,13 +189,51 @@ def test_translateignore_leaves_known_refusals_alone_and_says_them_apart(tmp_pat
     import json
 
     report = json.loads(after.stdout)
-    assert (report["written"], report["skipped"], report["failed"], report["ignored"]) == (0, 2, 0, 2)
+    assert (report["written"], report["skipped"], report["failed"], report["ignored"]) == (
+        0,
+        2,
+        0,
+        2,
+    )
     ignored = {Path(d["path"]).name: d for d in report["documents"] if d["status"] == "ignored"}
     assert set(ignored) == {"scan.pdf", "epistula.txt"}
     assert str(tmp_path / ".translateignore") in ignored["scan.pdf"]["reason"]
     assert not list(tmp_path.glob("scan*.md")) and not list((tmp_path / "latein").glob("epi*.md"))
     # The last line says them apart; a file named on the command line is always read.
     again = runner.invoke(app, ["run", str(tmp_path), "--recursive", *model_args])
-    assert again.output.strip().splitlines()[-1].startswith("0 written, 2 skipped, 0 failed, 2 ignored")
+    assert (
+        again.output.strip()
+        .splitlines()[-1]
+        .startswith("0 written, 2 skipped, 0 failed, 2 ignored")
+    )
     named = runner.invoke(app, ["run", str(tmp_path / "scan.pdf"), *model_args])
     assert named.exit_code == 1
+
+
+def test_markup_that_is_not_text_never_reaches_it():
+    from translate.inputs.extract.html import body_markdown
+
+    html = '<?xml version="1.0" encoding="utf-8"?><!DOCTYPE html><!-- Notiz --><p>Hallo Welt</p>'
+    assert body_markdown(html).strip() == "Hallo Welt"
+
+
+def test_a_contents_page_marked_by_the_pdf_reader_is_left_out_of_the_summary():
+    from translate.text import contents
+
+    own = "Der Rat hat den Haushalt beschlossen und tagt wieder im Mai."
+    text = f"{contents.OPEN}\n- Einleitung\n- Haushalt\n{contents.CLOSE}\n\n{own}"
+    assert [role for _, role in roles_of(text)] == ["contents", "contents", None]
+    assert summary_text(text) == own
+
+
+def test_footnote_marks_a_translation_lost_come_back_at_the_end_of_their_sentence():
+    from translate.text.markup import restore_marks
+
+    source = "Für die Quellpakete[^1] gilt das[^2]."
+    assert restore_marks(source, "This applies to the source packages[^1][^2].") == (
+        "This applies to the source packages[^1][^2]."
+    )
+    assert restore_marks(source, "This applies to the source packages.") == (
+        "This applies to the source packages[^1][^2]."
+    )
+    assert check(source, "This applies to the source packages.").ok  # 1 and 2 are marks

@@ -80,7 +80,9 @@ class TorchSeq2Seq:
         cap = kwargs["max_length"]
         forced = getattr(self.model.generation_config, "forced_eos_token_id", None) is not None
         return [
-            Generation(text=text, finished=_ended_before(row.tolist(), self._eos_ids(), cap, forced))
+            Generation(
+                text=text, finished=_ended_before(row.tolist(), self._eos_ids(), cap, forced)
+            )
             for text, row in zip(decoded, output)
         ]
 

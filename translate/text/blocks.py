@@ -13,10 +13,11 @@ from translate.text.markup import closes_fence, fence_of, is_signature_line, quo
 from translate.text.sentences import ends_sentence, is_starter
 
 _BULLET = re.compile(r"^\s*([-*•–·]|\d{1,3}[.)]|[a-zA-Z][.)]|\|)\s")
-_NUMBERED = re.compile(r"^\s*(\d{1,3}[.)]|[a-zA-Z][.)])\s")
+# Markers that also start wrapped lines (`– vor allem`, `- oder`, `am` / `8. Mai`).
+_WRAPPABLE = re.compile(r"^\s*([-–]|\d{1,3}[.)]|[a-zA-Z][.)])\s")
 # A line ending like this continues on the next one.
 _CONTINUED = re.compile(r"[,;:(\-–/&+]$")
-_STARTS_SENTENCE = re.compile(r"[\"„“‚»«(\[]*[A-ZÄÖÜ0-9]")
+_STARTS_SENTENCE = re.compile(r"[\"„“‚»«(\[`,]*[A-ZÄÖÜ0-9]")
 _HEADING_CHARS = 70
 _MARKDOWN_HEADING = re.compile(r"#{1,6}[ \t]+")  # the extractors write these
 # A line ending in one of these is never a heading: the sentence goes on.
@@ -64,7 +65,13 @@ def line_blocks(text: str) -> list[tuple[int, int]]:
             region is not None
             or not content.strip()
             or bool(quote_marks(line)) != bool(quote_marks(previous))
-            or _is_hard_break(unquoted(previous), content, _first_line(text, start, prev_end), width)
+            or _is_hard_break(
+                unquoted(previous),
+                content,
+                _first_line(text, start, prev_end),
+                width,
+                in_list=bool(_BULLET.match(unquoted(text[start:prev_end]))),
+            )
         ):
             blocks.append((start, _rstrip_end(text, start, prev_end)))
             start = None
@@ -102,13 +109,25 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
     return end
 
 
-def _is_hard_break(previous: str, line: str, first_line: bool, width: int) -> bool:
+def _is_hard_break(
+    previous: str, line: str, first_line: bool, width: int, in_list: bool = False
+) -> bool:
     """Whether the break between `previous` and `line` (in one paragraph) ends a block."""
     last, head = previous.strip(), line.strip()
     if _MARKDOWN_HEADING.match(head) or _MARKDOWN_HEADING.match(last):
         return True
     if _BULLET.match(line) or last.endswith("|"):
-        return not _NUMBERED.match(line) or _list_may_start(last)
+        # A dash or a number may start a wrapped line: a list item only where a list may go
+        # on or start, or (a dash) under a short first line that was not wrapped (`Zutaten`).
+        if not _WRAPPABLE.match(line) or in_list or _list_may_start(last, head):
+            return True
+        room = width - width // 10
+        return (
+            head[0] in "-–"
+            and first_line
+            and 0 < len(last) <= room - 2
+            and last.split()[-1] not in _FUNCTION_WORDS
+        )
     if ends_sentence(last, head):
         return True
     if _CONTINUED.search(last) or not _STARTS_SENTENCE.match(head):
@@ -116,13 +135,15 @@ def _is_hard_break(previous: str, line: str, first_line: bool, width: int) -> bo
     return first_line and _is_heading(last, head, width)
 
 
-def _list_may_start(previous: str) -> bool:
-    """A numbered line (`2. Bericht`) is a list item after a list item, a colon, a sentence's
-    end or a heading, not in a wrapped sentence (`am` / `5. Dezember`)."""
+def _list_may_start(previous: str, line: str) -> bool:
+    """A numbered or dashed line (`2. Bericht`, `- Mehl`) is a list item after a list item,
+    a colon, a sentence's end or a heading, not in a wrapped sentence (`am` / `5. Dezember`,
+    `wuchs` / `– vor allem im Ausland – kräftig`)."""
     return (
         bool(_BULLET.match(previous))
-        or previous.endswith((":", ".", "!", "?"))
-        or (_heading_words(previous))
+        or previous.endswith(":")
+        or ends_sentence(previous, _WRAPPABLE.sub("", line, count=1))
+        or _heading_words(previous)
     )
 
 

@@ -5,7 +5,9 @@
 - `quoted`: a quoted reply (`> ` lines, the "Am ... schrieb ...:" line over them, or all that
   follows an "Original Message" line): translated and marked as quoted, but not what
   this message says.
-- `contents`: the entries of a table of contents (list items under an "Inhalt" heading).
+- `contents`: the entries of a table of contents: between the `<!-- contents -->` markers
+  a PDF's contents page is given with (text/contents.py), or list items under an
+  "Inhalt" heading.
 
 Only the message's own text is summarized (`summary_text`). The rules read the Markdown
 the extractors write, and hold on the English too: the markers and kept blocks pass
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from translate.text import contents
 from translate.text.markup import fence_of, is_signature_line, quote_marks
 from translate.text.segment import split_blocks
 
@@ -24,7 +27,9 @@ NOT_SUMMARIZED = frozenset({"code", "signature", "quoted", "contents"})
 # Fewer letters than this left once the rest is left out: summarize it all (a forward
 # is all quote; a contents page alone is still the document).
 _MIN_OWN_LETTERS = 40
-_ATTRIBUTION = re.compile(r".*\b(schrieb|schreibt|wrote|writes)\b.*:\s*$", re.IGNORECASE | re.DOTALL)
+_ATTRIBUTION = re.compile(
+    r".*\b(schrieb|schreibt|wrote|writes)\b.*:\s*$", re.IGNORECASE | re.DOTALL
+)
 _ORIGINAL_MESSAGE = re.compile(
     r"-{2,}\s*(Ursprüngliche Nachricht|Original[- ]Nachricht|Original Message)\s*-{2,}",
     re.IGNORECASE,
@@ -42,7 +47,11 @@ def block_roles(text: str) -> list[str | None]:
     spans = split_blocks(text)
     roles: list[str | None] = [None] * len(spans)
     in_contents = quoting_rest = False
+    marked = set(contents.outside(spans, text))
     for index, (start, end) in enumerate(spans):
+        if (start, end) not in marked:
+            roles[index] = "contents"
+            continue
         line = text[text.rfind("\n", 0, start) + 1 : start]  # the markers before the block
         block = text[start:end]
         if _HEADING.match(line):
