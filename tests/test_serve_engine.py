@@ -81,7 +81,7 @@ def test_concurrent_requests_share_batches_and_match_the_pipeline(engine):
             ]
             for thread in threads:
                 thread.start()
-            for _ in range(250):  # bounded: until at most one request is in a round of its own
+            for _ in range(750):  # bounded (15 s): until at most one request is in a round of its own
                 if engine.queued_requests >= 2:
                     break
                 time.sleep(0.02)
@@ -111,3 +111,45 @@ def test_a_stopped_engine_refuses_new_requests(tiny_models):
     engine.stop()
     with pytest.raises(RuntimeError, match="stopping"):
         engine.translate(["Guten Morgen."])
+
+
+class _Words:
+    """A stand-in model: a word is a token; it records the inputs of each call."""
+
+    location = max_input_tokens = backend = None
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def generate_detailed(self, texts, settings):
+        from translate.engines.common import Generation
+
+        self.calls.append(list(texts))
+        return [Generation(t.upper(), True) for t in texts]
+
+    def generate_batches(self, batches, settings):
+        for batch in batches:
+            yield self.generate_detailed(batch, settings)
+
+
+def test_a_jobs_batch_passes_the_gate_a_slice_at_a_time_and_comes_back_whole():
+    from translate.config import GenerationSettings
+    from translate.serve.engine import GatedGenerator
+
+    texts = [f"satz {i} hat vier" for i in range(6)]  # 4 tokens each
+    for use_batches in (False, True):
+        model = _Words()
+        job = GatedGenerator(model, Gate(), urgent=False, slice_tokens=10)
+        if use_batches:
+            [out] = list(job.generate_batches([texts], GenerationSettings()))
+        else:
+            out = job.generate_detailed(texts, GenerationSettings())
+        assert [g.text for g in out] == [t.upper() for t in texts]  # whole, in order
+        assert model.calls == [texts[0:2], texts[2:4], texts[4:6]]  # 2 x 4 <= 10 < 3 x 4
+    request = _Words()
+    urgent = GatedGenerator(request, Gate(), urgent=True, slice_tokens=10)
+    urgent.generate_detailed(texts, GenerationSettings())
+    assert request.calls == [texts]  # a request is never sliced

@@ -25,6 +25,11 @@ from translate.progress import Progress
 
 log = logging.getLogger(__name__)
 
+# A job's translation passes the gate this many padded tokens at a time: a waiting request
+# then waits ~1 s on 2 cores for the slice in progress (4.6 s with whole 2,048-token
+# batches), and the job still translates at its pace (python -m benchmarks.serve_priority).
+JOB_SLICE_TOKENS = 512
+
 
 class Gate:
     """One model call at a time; callers marked urgent go before the others.
@@ -64,10 +69,15 @@ class Gate:
 
 
 class GatedGenerator:
-    """A TextGenerator whose model calls pass the gate, one batch per pass."""
+    """A TextGenerator whose model calls pass the gate. A job's (not `urgent`) calls pass it
+    a slice of at most `slice_tokens` padded tokens at a time, so a waiting request waits
+    for one slice, not for a whole batch of the run's --batch-tokens."""
 
-    def __init__(self, inner: TextGenerator, gate: Gate, urgent: bool):
+    def __init__(
+        self, inner: TextGenerator, gate: Gate, urgent: bool, slice_tokens: int | None = None
+    ):
         self._inner, self._gate, self._urgent = inner, gate, urgent
+        self._slice_tokens = None if urgent else slice_tokens
         self.location = inner.location
         self.max_input_tokens = inner.max_input_tokens
         self.backend = inner.backend
@@ -81,26 +91,51 @@ class GatedGenerator:
         return self._inner.describe(settings)
 
     def generate(self, texts: list[str], settings: GenerationSettings) -> list[str]:
-        with self._gate.held(self._urgent):
-            return self._inner.generate(texts, settings)
+        return [g.text for g in self.generate_detailed(texts, settings)]
 
     def generate_detailed(
         self, texts: list[str], settings: GenerationSettings
     ) -> list[Generation]:
-        with self._gate.held(self._urgent):
-            return self._inner.generate_detailed(texts, settings)
+        done: list[Generation] = []
+        for piece in self._slices(texts):
+            with self._gate.held(self._urgent):
+                done += self._inner.generate_detailed(piece, settings)
+        return done
 
     def _gated_batches(
         self, batches: list[list[str]], settings: GenerationSettings
     ) -> Iterator[list[Generation]]:
         """CTranslate2's queued batches: an urgent caller queues all of its batches in one pass
-        of the gate; a job a worker's share at a time (one batch per worker, so both stay
-        busy), letting waiting requests through in between."""
-        step = len(batches) if self._urgent else max(1, getattr(self._inner, "workers", 1))
-        for start in range(0, len(batches), step):
-            with self._gate.held(self._urgent):
-                done = list(self._inner.generate_batches(batches[start : start + step], settings))
+        of the gate; a job one slice of a batch a pass (the engine spreads a lone slice over
+        its workers), letting waiting requests through in between."""
+        if self._urgent:
+            with self._gate.held(True):
+                done = list(self._inner.generate_batches(batches, settings))
             yield from done
+            return
+        for batch in batches:
+            generations: list[Generation] = []
+            for piece in self._slices(batch):
+                with self._gate.held(False):
+                    [part] = list(self._inner.generate_batches([piece], settings))
+                generations += part
+            yield generations
+
+    def _slices(self, texts: list[str]) -> list[list[str]]:
+        """`texts` in order, in runs of at most `slice_tokens` padded tokens (one text at
+        least); all of them at once without a bound."""
+        if self._slice_tokens is None or len(texts) < 2:
+            return [texts] if texts else []
+        slices: list[list[str]] = [[]]
+        longest = 0
+        for text in texts:
+            tokens = self._inner.count_tokens(text)
+            if slices[-1] and (len(slices[-1]) + 1) * max(longest, tokens) > self._slice_tokens:
+                slices.append([])
+                longest = 0
+            slices[-1].append(text)
+            longest = max(longest, tokens)
+        return slices
 
     def __getattr__(self, name: str):  # anything else a backend offers (e.g. its tokenizer)
         if name == "generate_batches":  # only where the model itself has it (set in __init__)
@@ -124,9 +159,16 @@ class Engine:
         self.options = options
         self.models = ModelSet(options, progress)
         self.models.load()
-        self.gate = Gate()
+        # One gate per model: a request needs only the translator, so it never waits for a
+        # job's summary batch (seconds long), only for a translation batch in progress.
+        self.gate, summary_gate = Gate(), Gate()
         self._urgent_translator = GatedGenerator(self.models.translator, self.gate, urgent=True)
-        self._jobs = self.models.wrapped(lambda g: GatedGenerator(g, self.gate, urgent=False))
+        translator = self.models.translator
+        self._jobs = self.models.wrapped(
+            lambda g: GatedGenerator(g, self.gate, False, JOB_SLICE_TOKENS)
+            if g is translator
+            else GatedGenerator(g, summary_gate, False)
+        )
         self._pending: list[_Request] = []
         self._wake = threading.Condition()
         self._stopping = False
