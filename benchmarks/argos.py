@@ -14,9 +14,12 @@ spaCy pipeline (`spacy.blank("de")`, shipped with spaCy), and ARGOS_CHUNK_TYPE=S
 Argos add spaCy's rule-based `sentencizer` to it: no download, and faster than MiniSBD.
 
 Argostranslate installs a top-level `tests` package that hides this repo's tests/, so it
-lives in its own virtual environment (system site-packages: the same torch, CTranslate2):
+lives in its own virtual environment, which sees every package of the Python that makes it
+(a `.pth` file links the current environment's site-packages: the same torch and
+CTranslate2, whether the project is installed in a venv or in the system Python):
 
     python -m benchmarks.argos --install    # makes benchmarks/.cache/argos-venv
+    python -m benchmarks.argos --install --dry-run    # the venv, and what pip would install
 
 Random weights stop at random, so each of CTranslate2's own batches (Argos asks for batches
 of 32 tokens, sorted by length) is decoded to its longest source's length plus the end
@@ -28,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import time
@@ -40,6 +44,7 @@ VENV = CACHE / "argos-venv"
 REQUIREMENT = "argostranslate>=1.11,<2"
 # Installing Argos must leave these as they are (it depends on torch through stanza).
 PROTECTED = ("torch", "transformers", "ctranslate2", "tokenizers")
+LINK = "translate-bench-link.pth"  # in the venv: the current environment's site-packages
 
 
 # --- in the runner's environment -------------------------------------------------------------
@@ -47,8 +52,7 @@ PROTECTED = ("torch", "transformers", "ctranslate2", "tokenizers")
 
 def interpreter() -> str | None:
     """A Python that can import argostranslate: its own venv, else the current one."""
-    venv_python = VENV / "bin" / "python"
-    for python in (venv_python, Path(sys.executable)):
+    for python in (venv_python(VENV), Path(sys.executable)):
         if python.is_file() and _has_argos(python):
             return str(python)
     return None
@@ -61,49 +65,118 @@ def _has_argos(python: Path) -> bool:
     return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
 
 
-def install() -> None:
-    """Make benchmarks/.cache/argos-venv with argostranslate, refusing to change torch & co."""
-    base = getattr(sys, "_base_executable", sys.executable)
-    if not (VENV / "bin" / "python").is_file():
-        subprocess.run([base, "-m", "venv", "--system-site-packages", str(VENV)], check=True)
-    python = str(VENV / "bin" / "python")
-    report = subprocess.run(
-        [python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", REQUIREMENT],
+def site_dirs() -> list[str]:
+    """The site-packages folders this interpreter imports from, in its order: a venv's own
+    (and its base's, when the venv was made with system site-packages), or the system
+    Python's and the user's."""
+    candidates = set(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        candidates.add(site.getusersitepackages())
+    known = {os.path.realpath(c) for c in candidates}
+    found: dict[str, str] = {}  # real path: the entry as sys.path spells it, first one kept
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        if real in known and real not in found and os.path.isdir(entry):
+            found[real] = entry
+    return list(found.values())
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def linked_venv(venv: Path) -> str:
+    """A venv at `venv` (made if missing) that sees every package the current interpreter
+    sees, after its own; returns its Python.
+
+    `python -m venv --system-site-packages` is not that: a venv is always made from the base
+    interpreter, so from inside a project venv it would see the base Python's packages, not
+    the project venv's torch and CTranslate2, and pip would plan to install them again. A
+    `.pth` file in the new venv's site-packages adds the current environment's site-packages
+    folders instead (with `site.addsitedir`, so their own `.pth` files, editable installs
+    among them, work there too). pip reads installed packages from the whole `sys.path`, so
+    it counts them as installed, and leaves them where they are."""
+    python = venv_python(venv)
+    if not python.is_file():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
         capture_output=True,
         text=True,
         check=True,
+    ).stdout.strip()
+    lines = [f"import site; site.addsitedir({folder!r})" for folder in site_dirs()]
+    (Path(purelib) / LINK).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(python)
+
+
+def install_into(
+    venv: Path, requirements: list[str], protected=PROTECTED, dry_run: bool = False
+) -> list[str]:
+    """pip install `requirements` into a linked venv (linked_venv), refusing if pip would
+    install any of `protected` there (a second torch or CTranslate2 would shadow the
+    project's). Returns the names pip installs (or would, with `dry_run`)."""
+    python = linked_venv(venv)
+    report = subprocess.run(
+        [python, "-m", "pip", "install", "--dry-run", "--quiet", "--report", "-", *requirements],
+        capture_output=True,
+        text=True,
     )
-    planned = {i["metadata"]["name"].lower() for i in json.loads(report.stdout)["install"]}
-    clash = sorted(planned & set(PROTECTED))
+    if report.returncode != 0:
+        raise SystemExit(f"pip could not resolve {' '.join(requirements)}:\n{report.stderr}")
+    planned = sorted(i["metadata"]["name"].lower() for i in json.loads(report.stdout)["install"])
+    clash = sorted(set(planned) & set(protected))
     if clash:
-        raise SystemExit(f"installing {REQUIREMENT} would replace {', '.join(clash)}: not done")
-    subprocess.run([python, "-m", "pip", "install", "--quiet", REQUIREMENT], check=True)
-    print(f"argostranslate installed in {VENV}")
+        raise SystemExit(
+            f"installing {' '.join(requirements)} would replace {', '.join(clash)}: not done"
+        )
+    if not dry_run:
+        subprocess.run([python, "-m", "pip", "install", "--quiet", *requirements], check=True)
+    return planned
+
+
+def install(dry_run: bool = False) -> None:
+    """Make benchmarks/.cache/argos-venv with argostranslate, refusing to change torch & co."""
+    planned = install_into(VENV, [REQUIREMENT], dry_run=dry_run)
+    if dry_run:
+        print(f"{VENV}: made; pip would install {', '.join(planned) or 'nothing'}")
+        print("PLANNED " + json.dumps(planned))
+    else:
+        print(f"argostranslate installed in {VENV}")
 
 
 # --- in Argos's environment -----------------------------------------------------------------
 
 
-def build_package(model_dir: Path, spm: Path, work: Path) -> Path:
-    """An .argosmodel zip of the converted model, as Argos's own packages are laid out."""
+LANGUAGES = {"de": "German", "en": "English"}
+
+
+def build_package(
+    model_dir: Path, spm: Path, work: Path, from_code: str = "de", to_code: str = "en"
+) -> Path:
+    """An .argosmodel zip of the converted model, as Argos's own packages are laid out.
+
+    LibreTranslate (benchmarks/serve_sides.py) also gets an en->de package of the same model:
+    with two packages installed it starts without updating its model index."""
     import spacy
 
-    root = work / "translate-de_en-benchmark"
+    name = f"translate-{from_code}_{to_code}-benchmark"
+    root = work / name
     shutil.copytree(model_dir, root / "model")
     shutil.copy2(spm, root / "sentencepiece.model")
-    spacy.blank("de").to_disk(root / "spacy")  # rule-based sentence splitting, no download
+    spacy.blank(from_code).to_disk(root / "spacy")  # rule-based sentence splitting, no download
     metadata = {
         "package_version": "1.0",
         "argos_version": "1.11",
-        "from_code": "de",
-        "from_name": "German",
-        "to_code": "en",
-        "to_name": "English",
+        "from_code": from_code,
+        "from_name": LANGUAGES[from_code],
+        "to_code": to_code,
+        "to_name": LANGUAGES[to_code],
         "type": "translate",
         "links": [],
     }
     (root / "metadata.json").write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    archive = work / "translate-de_en-benchmark.argosmodel"
+    archive = work / f"{name}.argosmodel"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
         for file in sorted(root.rglob("*")):
             zipped.write(file, file.relative_to(work))
@@ -249,6 +322,11 @@ def main(argv: list[str] | None = None) -> None:
         usage="%(prog)s --install | MODEL_DIR SPM HOME THREADS DOC...  (the runner calls it)",
     )
     parser.add_argument("--install", action="store_true", help=f"make {VENV} with Argos")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --install: make the venv, and say what pip would install into it",
+    )
     parser.add_argument("model_dir", nargs="?", help="the model's CTranslate2 int8 conversion")
     parser.add_argument("spm", nargs="?", help="its SentencePiece model")
     parser.add_argument("home", nargs="?", help="a folder for Argos's data, settings, cache")
@@ -256,7 +334,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("documents", nargs="*", help="the documents to translate")
     args = parser.parse_args(argv)
     if args.install:
-        install()
+        install(dry_run=args.dry_run)
     elif args.threads is None:
         parser.error("give --install, or MODEL_DIR SPM HOME THREADS DOC...")
     else:
