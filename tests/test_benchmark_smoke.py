@@ -11,7 +11,9 @@ writes) its figures.
 Argos Translate cannot run here: `python -m benchmarks.argos --install` makes a venv and
 installs argostranslate from the network. Its entry point is imported and its arguments
 parsed (`--help`), as every entry point's are; `benchmarks.run` reports it "not installed"
-and runs the rest, as it does on any machine without it.
+and runs the rest, as it does on any machine without it. The service benchmark
+(`benchmarks.serve`) runs without its peer, LibreTranslate, for the same reason
+(`--skip-peer`; its install is tests/test_argos_install.py's path).
 """
 
 from __future__ import annotations
@@ -41,10 +43,16 @@ ENTRY_POINTS = [
     "convert",
     "easynmt",
     "extraction",
+    "fidelity",
+    "fidelity_data",
     "naive",
     "packing",
     "ray_scaling",
     "run",
+    "serve",
+    "serve_priority",
+    "serve_sides",
+    "store",
     "variant",
     "window_memory",
     "workload",
@@ -56,9 +64,14 @@ WITH_HELP = [
     "argos",
     "build",
     "extraction",
+    "fidelity",
+    "fidelity_data",
     "packing",
     "ray_scaling",
     "run",
+    "serve_priority",
+    "serve",
+    "store",
     "variant",
     "workload",
 ]
@@ -120,6 +133,18 @@ def test_workload(tmp_path):
     files = sorted((tmp_path / "docs").iterdir())
     assert len(files) == 4
     assert f"4 documents in {tmp_path / 'docs'}" in out.stdout
+
+
+@pytest.mark.timeout(60)
+def test_fidelity():
+    """The completeness check's benchmark on its first 60 pairs: no model, a second or two."""
+    out = bench(["benchmarks.fidelity", "--limit", "60"], dict(os.environ), timeout=50)
+    assert "60 pairs (de_en_pairs.tsv)" in out.stdout
+    assert "false alarms on correct one-sentence pairs: " in out.stdout
+    assert "untranslated caught: " in out.stdout and "(target >= 95%: " in out.stdout
+    assert "truncated caught: " in out.stdout
+    assert "wrong numbers (must be caught): 9/9 right" in out.stdout
+    assert "right numbers (must pass): 15/15 right" in out.stdout
 
 
 # --- the model-running entry points, on the tiny checkpoints ---------------------------------
@@ -281,6 +306,52 @@ def test_ray_scaling(tiny):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_serve_priority(tiny):
+    """A short /translate beside a document job: the requests are answered, by the phase the
+    job was in, and the report says so (tiny models: the job is quick, the phases vary)."""
+    pytest.importorskip("fastapi")
+    out = bench(["benchmarks.serve_priority", "--tiny", "--requests", "3"], tiny.env, timeout=220)
+    data = result(out)
+    assert data["idle"]["requests"] == 3
+    assert sum(f["requests"] for f in data["beside_job"].values()) == 3
+    assert "idle service" in out.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_serve(tiny):
+    """The service benchmark without its peer: `translate serve` started with forced lengths
+    (its answers the stand-in's English), /translate from 1 and 4 clients, a document job,
+    the engine alone and `translate run` on the same sentences, the report and its JSON."""
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    out = bench(
+        ["benchmarks.serve", "--tiny", "--skip-peer", "--clients", "1,4", "--doc-clients", "1"],
+        tiny.env,
+        timeout=220,
+    )  # fmt: skip
+    assert "| translate serve | 1 |" in out.stdout
+    assert "| translate serve | 4 |" in out.stdout
+    assert "/v1/jobs (translation and summary)" in out.stdout
+    assert "Targets:" in out.stdout
+    [saved] = (tiny.cache / "results").glob("serve-*-tiny.json")
+    data = json.loads(saved.read_text())
+    assert data["errors"] == []
+    ours = data["servers"]["translate serve"]
+    assert set(ours["levels"]) == {"1", "4"}
+    for level in ours["levels"].values():
+        assert level["requests"] > 0 and level["tokens_per_s"] > 0
+        assert level["timings"]["rounds"] >= 1  # the service's own account was read
+        assert level["timings"]["translation_seconds"] > 0
+    assert ours["documents"]["1"]["docs_per_min"] > 0
+    assert "LibreTranslate" not in data["servers"]
+    assert len(data["engine"]["seconds"]) == len(ours["latency"]["seconds"]) > 0
+    assert data["run"]["tokens_per_s"] > 0
+    assert {t["name"].split(",")[0] for t in data["targets"]} >= {"at 4 clients"}
+
+
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("backend", ["ctranslate2", "torch"])
 @pytest.mark.parametrize("role", ["translation", "summary"])
@@ -412,3 +483,19 @@ def check_forced(summary: Path) -> None:
     from benchmarks.ray_scaling import _check_forced
 
     _check_forced(summary)  # SystemExit when it is random weights' noise
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_store(tiny):
+    """The store's benchmark end to end: every run it makes, its table and its figures."""
+    out = bench(["benchmarks.store", "--tiny", "--documents", "3"], tiny.env, timeout=220)
+    assert "| growing waves, the store (empty at first) |" in out.stdout
+    figures = result(out)
+    assert figures["documents"] == 3 and figures["tiny"]
+    assert figures["from_store"]["chunks_from_store"] == figures["from_store"]["chunks"] > 0
+    assert figures["without_store"]["chunks_from_store"] == 0
+    edited = figures["edited"]["edited"]
+    assert 0 < edited["chunks_from_store"] < edited["chunks"]  # only the new paragraph redone
+    rerun = figures["interrupted"]["rerun"]
+    assert rerun["written"] + rerun["skipped"] == 3
