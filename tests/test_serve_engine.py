@@ -81,7 +81,7 @@ def test_concurrent_requests_share_batches_and_match_the_pipeline(engine):
             ]
             for thread in threads:
                 thread.start()
-            for _ in range(750):  # bounded (15 s): until at most one request is in a round of its own
+            for _ in range(750):  # bounded (15 s): until at most one request has a round alone
                 if engine.queued_requests >= 2:
                     break
                 time.sleep(0.02)

@@ -210,6 +210,7 @@ def test_translateignore_leaves_known_refusals_alone_and_says_them_apart(tmp_pat
     assert named.exit_code == 1
 
 
+@pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
 def test_markup_that_is_not_text_never_reaches_it():
     from translate.inputs.extract.html import body_markdown
 

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from translate.config import VERSION
-from translate.serve import downloads, libretranslate
+from translate.serve import downloads, libretranslate, web
 from translate.serve.errors import ApiError
 from translate.serve.guard import Guard
 from translate.serve.params import request_params
@@ -59,6 +59,7 @@ def create_app(engine, settings: ServeSettings, jobs=None) -> FastAPI:
         from translate.serve.jobs.api import jobs_router
 
         app.include_router(jobs_router(jobs))
+    app.include_router(web.web_router(jobs))  # the page at / and /v1/jobs.zip
     return app
 
 
