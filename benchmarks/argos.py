@@ -242,10 +242,10 @@ class ForcedLengthTranslator:
         return results
 
 
-def run(model_dir: str, spm: str, home: str, threads: int, documents: list[str]) -> None:
-    started = time.perf_counter()
-    home_dir = Path(home)
-    # Argos reads its settings from the environment at import, and makes folders there.
+def offline_environment(home_dir: Path, threads: int) -> None:
+    """Argos's settings, which it reads from the environment at import (and makes folders
+    there): everything under `home_dir`, spaCy's rule-based sentences (MiniSBD would
+    download its model), the CPU and `threads` threads."""
     os.environ.update(
         XDG_DATA_HOME=str(home_dir / "data"),
         XDG_CONFIG_HOME=str(home_dir / "config"),
@@ -255,6 +255,12 @@ def run(model_dir: str, spm: str, home: str, threads: int, documents: list[str])
         ARGOS_DEVICE_TYPE="cpu",
         ARGOS_INTRA_THREADS=str(threads),
     )
+
+
+def run(model_dir: str, spm: str, home: str, threads: int, documents: list[str]) -> None:
+    started = time.perf_counter()
+    home_dir = Path(home)
+    offline_environment(home_dir, threads)
     archive = build_package(Path(model_dir), Path(spm), home_dir / "build")
     package_seconds = time.perf_counter() - started
     # Argos's spaCy mode looks for a cached multilingual model at import and downloads it if

@@ -242,18 +242,10 @@ def engine(mt_dir: str, summary_dir: str, sentences_json: str, repeats: int) -> 
 
 
 def libretranslate(model_dir: str, spm: str, home: str, threads: int, host: str, port: int) -> None:
+    from benchmarks.argos import ForcedLengthTranslator, build_package, offline_environment
+
     home_dir = Path(home)
-    # Argos reads its settings from the environment at import, and makes folders there.
-    os.environ.update(
-        XDG_DATA_HOME=str(home_dir / "data"),
-        XDG_CONFIG_HOME=str(home_dir / "config"),
-        XDG_CACHE_HOME=str(home_dir / "cache"),
-        ARGOS_PACKAGES_DIR=str(home_dir / "packages"),
-        ARGOS_CHUNK_TYPE="SPACY",
-        ARGOS_DEVICE_TYPE="cpu",
-        ARGOS_INTRA_THREADS=str(threads),
-    )
-    from benchmarks.argos import ForcedLengthTranslator, build_package
+    offline_environment(home_dir, threads)
 
     archives = [
         build_package(Path(model_dir), Path(spm), home_dir / "build", a, b)
