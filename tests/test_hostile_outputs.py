@@ -120,3 +120,26 @@ def test_names_and_attachment_names_reach_the_markdown_as_text(tmp_path, model_a
         "# Summary of \\[link\\](https:\\_\\_evil.example) \\<img src=x onerror=alert(1)\\>.txt"
     )
     assert os.path.exists(tmp_path / link)  # the input itself is untouched
+
+
+def test_an_interruption_as_the_temporary_is_made_leaves_no_temporary(tmp_path, monkeypatch):
+    """Ctrl-C or SIGTERM landing just after the temporary file exists, before the writer
+    holds its descriptor (CI once found `.doc01.summary.en.md.XXXXXXXX.tmp` after a SIGTERM:
+    blocking signals in the main thread did not stop the engines' threads taking them)."""
+    from translate.outputs.writing import leftover_temporaries, write_atomic
+
+    real_open = os.open
+
+    def interrupted_open(name, flags, mode=0o777, **kwargs):
+        fd = real_open(name, flags, mode, **kwargs)
+        if str(name).endswith(".tmp"):
+            os.close(fd)
+            raise KeyboardInterrupt  # as the signal handler raises it, after the file exists
+        return fd
+
+    output = tmp_path / "brief.summary.en.md"
+    monkeypatch.setattr(os, "open", interrupted_open)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(output, "# Summary\n")
+    monkeypatch.undo()
+    assert leftover_temporaries(output) == [] and list(tmp_path.iterdir()) == []

@@ -7,9 +7,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from translate.errors import OutputError, TranslateError
@@ -59,17 +58,8 @@ def make_folders(folder: Path, source_mode: int | None = None) -> None:
             raise OutputError(f"{new}: cannot create the output folder ({exc.strerror})") from None
 
 
-@contextlib.contextmanager
-def _signals_held():
-    """Hold SIGINT and SIGTERM (delivered on leaving), where an interruption would leak."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+# O_EXCL: never an existing file; O_NOFOLLOW: never through a link planted at the name.
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 
 def write_atomic(path: Path, text: str, source_mode: int | None = None) -> None:
@@ -84,8 +74,16 @@ def write_atomic(path: Path, text: str, source_mode: int | None = None) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         prefix = f".{sibling_key(path)}."
-        with _signals_held():  # else Ctrl-C could land after mkstemp made it, before we know it
-            fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=_TEMP_SUFFIX, dir=path.parent)
+        # The name is known before the file exists (mkstemp tells it only after): a signal
+        # landing at any point leaves nothing the `finally` below does not remove. Blocking
+        # signals around mkstemp did not do that: other threads (the engines') take them.
+        while True:
+            tmp_name = str(path.parent / f"{prefix}{secrets.token_hex(4)}{_TEMP_SUFFIX}")
+            try:
+                fd = os.open(tmp_name, _TEMP_FLAGS, 0o600)
+                break
+            except FileExistsError:  # another writer's (2**32 names): draw again
+                tmp_name = None
         os.fchmod(fd, output_mode(source_mode))  # before a byte of text is in it
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
