@@ -33,6 +33,10 @@ from translate.cli import app as cli
 from translate.errors import InputError
 from translate.inputs.extract import extract
 
+# The service needs the [serve] extra; without it (the plain test install) these are skipped.
+pytest.importorskip("fastapi", reason="translate serve needs the [serve] extra")
+pytest.importorskip("uvicorn", reason="translate serve needs the [serve] extra")
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 KEY = "test-key-1"
 GERMAN = "Der Stadtrat hat den Haushalt am Montag beschlossen."

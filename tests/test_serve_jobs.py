@@ -25,6 +25,10 @@ from translate.outputs.front_matter import read_front_matter
 from translate.serve.jobs.store import DocumentOptions, JobRecord, JobStore, new_job_id
 from translate.serve.jobs.worker import Worker
 
+# The service needs the [serve] extra; without it (the plain test install) these are skipped.
+pytest.importorskip("fastapi", reason="translate serve needs the [serve] extra")
+pytest.importorskip("uvicorn", reason="translate serve needs the [serve] extra")
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 JOB_S = 90.0  # a job finishes within this
