@@ -143,3 +143,31 @@ def test_an_interruption_as_the_temporary_is_made_leaves_no_temporary(tmp_path, 
         write_atomic(output, "# Summary\n")
     monkeypatch.undo()
     assert leftover_temporaries(output) == [] and list(tmp_path.iterdir()) == []
+
+
+def test_an_interruption_just_after_a_lock_is_taken_leaves_no_lock(
+    tmp_path, tiny_models, monkeypatch
+):
+    """CI once found `.doc05.summary.en.md.lock` after Ctrl-C: the signal landed after the
+    lock was taken and before the run knew it held it, so nothing released it."""
+    from translate.config import ModelOptions, RunOptions
+    from translate.flow.run import iter_results
+    from translate.inputs.discovery import discover
+    from translate.outputs.writing import OutputLock
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "brief.txt").write_text("Der Rat hat am Montag getagt.", encoding="utf-8")
+    taken = OutputLock.acquire
+
+    def interrupted_acquire(self):
+        assert taken(self)
+        raise KeyboardInterrupt  # as the signal handler raises it, the lock just taken
+
+    monkeypatch.setattr(OutputLock, "acquire", interrupted_acquire)
+    marian, bart = tiny_models
+    options = RunOptions(models=ModelOptions(mt_model=str(marian), summary_model=str(bart)))
+    documents, _ = discover([folder])
+    with pytest.raises(KeyboardInterrupt):
+        list(iter_results(documents, options))
+    assert sorted(p.name for p in folder.iterdir()) == ["brief.txt"]

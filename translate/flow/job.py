@@ -136,9 +136,12 @@ def claim(job: Job, options: RunOptions) -> DocumentResult | None:
     of a killed run, and are removed.
     """
     make_folders(job.summary_path.parent, job.source_mode)
-    lock = OutputLock(job.summary_path)
     outputs = job.outputs
+    # The job holds its lock before the lock is taken: a signal landing just after it is
+    # taken still finds it there to release (release() frees only a lock that is held).
+    job.lock = lock = OutputLock(job.summary_path)
     if not lock.acquire():
+        job.lock = None
         return skipped(
             job.document, outputs, f"another translate run is working on it ({lock.path.name})"
         )
@@ -148,12 +151,11 @@ def claim(job: Job, options: RunOptions) -> DocumentResult | None:
         # (and, with --force, that no file of someone else's has appeared there since).
         done = outputs_up_to_date(outputs, job.fingerprint) and not options.force
     except BaseException:
-        lock.release()
+        release(job)
         raise
     if done:
-        lock.release()
+        release(job)
         return skipped(job.document, outputs, "done meanwhile by another run")
-    job.lock = lock
     return None
 
 

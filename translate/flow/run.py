@@ -140,11 +140,11 @@ def _ready(
     """The jobs this run claims and segments, in order; the others' results set aside."""
     loaded = False
     for job in jobs:
+        claimed.append(job)  # before its lock is taken: freed by the caller, whatever lands
         result = _claim(job, options)
         if result is not None:
             set_aside.append(result)
             continue
-        claimed.append(job)
         if not loaded:  # a model that fails to load fails the run once, here
             models.load(translation=any(j.language != "en" for j in jobs))
             loaded = True
