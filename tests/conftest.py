@@ -51,7 +51,7 @@ def tiny_models(tmp_path_factory) -> tuple[Path, Path]:
     return build_copy_marian(root / "marian"), build_bart(root / "bart")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")  # module-scoped servers take it too (tests/test_serve_*.py)
 def model_args(tiny_models) -> list[str]:
     marian, bart = tiny_models
     return ["--mt-model", str(marian), "--summary-model", str(bart)]

@@ -72,14 +72,8 @@ def env(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def module_models(tiny_models) -> list[str]:
-    marian, bart = tiny_models
-    return ["--mt-model", str(marian), "--summary-model", str(bart)]
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, module_models, env):
-    running = start(tmp_path_factory.mktemp("serve-data"), module_models, env)
+def service(tmp_path_factory, model_args, env):
+    running = start(tmp_path_factory.mktemp("serve-data"), model_args, env)
     yield running
     terminate(running)
 
@@ -233,8 +227,8 @@ def test_the_openapi_schema_names_the_job_routes_and_their_bodies(client):
     assert set(upload["schema"]["properties"]) >= {"file", "keep_translation", "bilingual"}
 
 
-def test_a_second_service_on_the_same_data_folder_is_refused(service, module_models, env):
-    second = start_service(module_models, service.data_dir, env)
+def test_a_second_service_on_the_same_data_folder_is_refused(service, model_args, env):
+    second = start_service(model_args, service.data_dir, env)
     try:
         assert second.wait_exit(START_SECONDS) == 1
     finally:
@@ -263,9 +257,9 @@ def _state_on_disk(data_dir: Path, job_id: str) -> str:
         return db.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()[0]
 
 
-def test_jobs_survive_sigterm_and_kill_and_old_ones_are_pruned(tmp_path, module_models, env):
+def test_jobs_survive_sigterm_and_kill_and_old_ones_are_pruned(tmp_path, model_args, env):
     data_dir = tmp_path / "data"
-    first = start(data_dir, module_models, env, "--max-queue", "1")
+    first = start(data_dir, model_args, env, "--max-queue", "1")
     try:
         with http(first) as client:
             stopped = submit(client, "lang.txt", _big_document(1))["id"]
@@ -289,7 +283,7 @@ def test_jobs_survive_sigterm_and_kill_and_old_ones_are_pruned(tmp_path, module_
     assert streamed and streamed[0][-1]["state"] == "running"  # it ended with the service
     assert _state_on_disk(data_dir, stopped) == "queued"  # requeued, to be redone
 
-    second = start(data_dir, module_models, env, "--max-queue", "1")
+    second = start(data_dir, model_args, env, "--max-queue", "1")
     try:
         with http(second) as client:
             assert wait_for(client, stopped)["state"] == "done"
@@ -303,7 +297,7 @@ def test_jobs_survive_sigterm_and_kill_and_old_ones_are_pruned(tmp_path, module_
             "UPDATE jobs SET finished = ? WHERE id = ?", (time.time() - 30 * 86_400, stopped)
         )
 
-    third = start(data_dir, module_models, env, "--keep-days", "7")
+    third = start(data_dir, model_args, env, "--keep-days", "7")
     try:
         with http(third) as client:
             done = wait_for(client, killed)

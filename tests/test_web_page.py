@@ -55,14 +55,8 @@ def env(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def models(tiny_models) -> list[str]:
-    marian, bart = tiny_models
-    return ["--mt-model", str(marian), "--summary-model", str(bart)]
-
-
-@pytest.fixture(scope="module")
-def service(tmp_path_factory, models, env):
-    with running_service(models, tmp_path_factory.mktemp("web-data"), env) as running:
+def service(tmp_path_factory, model_args, env):
+    with running_service(model_args, tmp_path_factory.mktemp("web-data"), env) as running:
         yield running
 
 
@@ -165,7 +159,7 @@ def test_the_page_and_its_assets_carry_the_policy_and_no_inline_code(service):
 
 
 def test_a_document_is_summarized_shown_and_downloaded_as_run_writes_it(
-    service, open_page, shots, tmp_path, models
+    service, open_page, shots, tmp_path, model_args
 ):
     page = open_page(service.url)
     page.screenshot(path=shots / "1-empty.png")
@@ -181,7 +175,9 @@ def test_a_document_is_summarized_shown_and_downloaded_as_run_writes_it(
 
     copy = tmp_path / "bericht.txt"
     shutil.copy(SEED_DOC, copy)
-    run = CliRunner().invoke(app, ["run", str(copy), *models, "--keep-translation", "--bilingual"])
+    run = CliRunner().invoke(
+        app, ["run", str(copy), *model_args, "--keep-translation", "--bilingual"]
+    )
     assert run.exit_code == 0, run.output
     for label, suffix in (("Download summary", ".summary.en.md"),
                           ("Download translation", ".en.md"),
@@ -318,8 +314,8 @@ def test_hostile_names_and_text_are_shown_as_text(service, open_page):
     assert page.dialogs == []
 
 
-def test_a_key_protected_service_asks_for_the_key_once(tmp_path, models, env, open_page):
-    with running_service([*models, "--api-key", "s3cret"], tmp_path / "keyed", env) as keyed:
+def test_a_key_protected_service_asks_for_the_key_once(tmp_path, model_args, env, open_page):
+    with running_service([*model_args, "--api-key", "s3cret"], tmp_path / "keyed", env) as keyed:
         page = open_page(keyed.url)
         assert page.locator("#key-panel").is_visible()
         page.fill("#key-input", "wrong")
