@@ -115,10 +115,10 @@ def force_outputs(model, role: str, stand_in: EnglishStandIn) -> None:
     if queued is None:
         return
 
-    def generate_batches(groups, settings):
+    def generate_batches(groups, settings, **how):  # how: the engine's own keywords (spread)
         if getattr(calls, "depth", 0):  # within generate_detailed, which replaces the outputs
-            return queued(groups, settings)
-        return _english_batches(groups, queued(groups, settings))
+            return queued(groups, settings, **how)
+        return _english_batches(groups, queued(groups, settings, **how))
 
     def _english_batches(groups, generated):
         batches = iter(generated)

@@ -822,13 +822,15 @@ def where_time_goes(level: dict) -> str | None:
     wall = level["wall_seconds"]
     engine = t.get("translation_seconds", 0.0)
     rounds = t["rounds"]
+    busy = t.get("round_wall_seconds", t["round_seconds"])  # any round running (they overlap)
     return (
         f"{rounds:.0f} rounds of {t['round_requests'] / rounds:.1f} requests on average; "
-        f"the translator's engine busy {engine:.1f} s of {wall:.1f} s "
-        f"({engine / wall:.0%}), in {t.get('translation_calls', 0):.0f} calls; rounds "
-        f"{t['round_seconds']:.1f} s in all ({t['round_seconds'] - engine:.1f} s in them "
-        f"outside the engine: segmenting, checking, gate); outside rounds "
-        f"{max(0.0, wall - t['round_seconds']):.1f} s (HTTP, JSON, waiting for a round)"
+        f"the translator's calls {engine:.1f} s in all over {wall:.1f} s "
+        f"({engine / wall:.0%}; over 100 %: rounds decoding at once on the engine's workers), "
+        f"{t.get('translation_calls', 0):.0f} calls; rounds {t['round_seconds']:.1f} s in all "
+        f"({t['round_seconds'] - engine:.1f} s in them outside the engine: segmenting, "
+        f"checking, gate), some round running {busy:.1f} s; none running "
+        f"{max(0.0, wall - busy):.1f} s (HTTP, JSON, waiting for a round)"
     )
 
 

@@ -121,11 +121,11 @@ class Timings:
         if queued is None:
             return
 
-        def generate_batches(groups, settings):
+        def generate_batches(groups, settings, **how):  # how: the engine's keywords (spread)
             if not outer():
-                yield from queued(groups, settings)
+                yield from queued(groups, settings, **how)
                 return
-            batches = iter(queued(groups, settings))
+            batches = iter(queued(groups, settings, **how))
             self.add(**{f"{role}_calls": 1, f"{role}_texts": sum(map(len, groups))})
             while True:
                 self.local.depth = getattr(self.local, "depth", 0) + 1
@@ -167,15 +167,24 @@ def service(mt_dir: str, summary_dir: str, serve_args: list[str]) -> None:
     from translate.serve import engine as serve_engine
 
     round_ = serve_engine.Engine._translate_round
+    running = {"rounds": 0, "since": 0.0}  # rounds overlap: the wall time any one runs
 
-    def timed_round(self, requests):
+    def timed_round(self, requests, *args, **kwargs):
         started = time.perf_counter()
+        with timings.lock:
+            running["rounds"] += 1
+            if running["rounds"] == 1:
+                running["since"] = started
         try:
-            return round_(self, requests)
+            return round_(self, requests, *args, **kwargs)
         finally:
+            ended = time.perf_counter()
+            with timings.lock:
+                running["rounds"] -= 1
+                wall = ended - running["since"] if not running["rounds"] else 0.0
             timings.add(rounds=1, round_requests=len(requests),
                         round_texts=sum(len(r.texts) for r in requests),
-                        round_seconds=time.perf_counter() - started)  # fmt: skip
+                        round_seconds=ended - started, round_wall_seconds=wall)  # fmt: skip
 
     serve_engine.Engine._translate_round = timed_round
     import importlib

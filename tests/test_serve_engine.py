@@ -59,23 +59,26 @@ def test_concurrent_requests_share_batches_and_match_the_pipeline(engine):
         "Der Rat hat heute getagt. Die Stadt plant einen neuen Park.",
         "Die Ergebnisse werden im Mai erwartet.",
         "Das Wetter war schlecht.",
+        "Der Bürgermeister sprach lange.",
+        "Die Schule bleibt geschlossen.",
+        "Am Abend regnete es wieder.",
     ]
     calls = []
     inner = engine.models.translator
     name = "generate_batches" if hasattr(inner, "generate_batches") else "generate_detailed"
     original = getattr(inner, name)
 
-    def counting(batches, settings):  # counts inputs per model call
+    def counting(batches, settings, **how):  # counts inputs per model call
         calls.append(sum(map(len, batches)) if name == "generate_batches" else len(batches))
-        return original(batches, settings)
+        return original(batches, settings, **how)
 
     setattr(inner, name, counting)
     try:
-        # Three requests from three clients, all waiting before the engine's worker looks
+        # Six requests from six clients, all waiting before the engine's worker looks
         # (it cannot take any while its condition is held here; the lock is reentrant).
         with engine._wake:
             futures = [engine.submit([text]) for text in texts]
-            assert engine.queued_requests == 3
+            assert engine.queued_requests == 6
         answers = [future.result(timeout=30) for future in futures]
     finally:
         delattr(inner, name)
@@ -89,8 +92,73 @@ def test_concurrent_requests_share_batches_and_match_the_pipeline(engine):
         )
     ]
     assert [answer[0] for answer in answers] == expected
-    # one round, one model call: the three requests were decoded together
-    assert len(calls) == 1 and calls[0] >= 3
+    # one round a lane (one call each), the requests decoded together in them
+    assert len(calls) == engine.lanes and sum(calls) >= 6
+    assert all(count >= 6 // engine.lanes for count in calls)
+
+
+def test_a_round_begins_on_a_free_worker_while_another_decodes(tiny_models):
+    """Rounds overlap: a request that comes while a round decodes is answered on the other
+    CTranslate2 worker, without waiting for that round to end."""
+    marian, bart = tiny_models
+    models = ModelOptions(mt_model=str(marian), summary_model=str(bart), threads=2)
+    engine = Engine(RunOptions(models=models))
+    try:
+        if engine.lanes < 2:
+            pytest.skip(f"the translator has {engine.lanes} worker here: nothing to overlap")
+        inner = engine.models.translator
+        original, started, release = inner.generate_batches, threading.Event(), threading.Event()
+        spreads = []
+
+        def held_first(batches, settings, **how):
+            spreads.append(how.get("spread"))
+            if not started.is_set():
+                started.set()
+                assert release.wait(20)  # the first round decodes until told
+            return original(batches, settings, **how)
+
+        inner.generate_batches = held_first
+        first = engine.submit(["Der Rat hat heute getagt."])
+        assert started.wait(20)
+        second = engine.submit(["Das Wetter war schlecht."])
+        assert second.result(timeout=20)  # answered while the first round still runs
+        assert not first.done()
+        release.set()
+        assert first.result(timeout=20)
+        # the first round had the workers to itself; the second came while it ran
+        assert spreads == [True, False]
+    finally:
+        release.set()
+        engine.stop()
+
+
+def test_urgent_callers_share_the_gate_and_a_job_waits_for_all_of_them():
+    gate, events = Gate(), []
+    inside, leave = threading.Barrier(3, timeout=5), threading.Event()
+
+    def urgent(name: str):
+        with gate.held(True):
+            events.append(f"{name} in")
+            inside.wait()  # both urgent callers hold the gate at the same moment
+            leave.wait(5)
+            events.append(f"{name} out")
+
+    def job():
+        with gate.held(False):
+            events.append("job in")
+
+    callers = [threading.Thread(target=urgent, args=(n,)) for n in ("a", "b")]
+    for thread in callers:
+        thread.start()
+    inside.wait()
+    waiting_job = threading.Thread(target=job)
+    waiting_job.start()
+    time.sleep(0.1)
+    assert "job in" not in events  # not while an urgent caller holds it
+    leave.set()
+    for thread in (*callers, waiting_job):
+        thread.join(5)
+    assert events[-1] == "job in" and len(events) == 5
 
 
 def test_a_stopped_engine_refuses_new_requests(tiny_models):

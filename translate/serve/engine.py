@@ -3,8 +3,10 @@
 Interactive requests (`/translate`) go first: a document job yields the models between its
 decode batches whenever a request waits, so a short request waits at most one batch of a
 300-page document, never the document. Requests that arrive together share decode batches
-(dynamic batching: while one round decodes, the next round's requests gather); document
-jobs share batches with one another as a folder run's documents do (jobs/worker.py runs them
+(dynamic batching: while rounds decode, the next round's requests gather), and rounds
+overlap, one per engine worker (CTranslate2 on a CPU: one per core), so a worker that has
+answered its round starts the next while the other still decodes; document jobs share
+batches with one another as a folder run's documents do (jobs/worker.py runs them
 together).
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -36,15 +38,16 @@ GATHER_SECONDS = 0.02
 
 
 class Gate:
-    """One model call at a time; callers marked urgent go before the others.
-
-    A document job takes the gate for one decode batch at a time and lets every waiting
-    urgent caller through first; an urgent caller waits at most for the batch in progress.
+    """Who may call a model now. Urgent callers (request rounds) share it: each decodes on
+    an engine worker of its own. A document job's call holds it alone, and lets every
+    urgent caller, holding or waiting, go first: an urgent caller waits at most for the
+    job's batch in progress.
     """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
-        self._busy = False
+        self._holders = 0
+        self._exclusive = False  # a job's call holds it
         self._urgent_waiting = 0
 
     @contextmanager
@@ -53,17 +56,20 @@ class Gate:
             if urgent:
                 self._urgent_waiting += 1
                 try:
-                    self._cond.wait_for(lambda: not self._busy)
+                    self._cond.wait_for(lambda: not self._exclusive)
                 finally:
                     self._urgent_waiting -= 1
             else:
-                self._cond.wait_for(lambda: not self._busy and not self._urgent_waiting)
-            self._busy = True
+                self._cond.wait_for(lambda: not self._holders and not self._urgent_waiting)
+                self._exclusive = True
+            self._holders += 1
         try:
             yield
         finally:
             with self._cond:
-                self._busy = False
+                self._holders -= 1
+                if not urgent:
+                    self._exclusive = False
                 self._cond.notify_all()
 
     @property
@@ -75,13 +81,21 @@ class Gate:
 class GatedGenerator:
     """A TextGenerator whose model calls pass the gate. A job's (not `urgent`) calls pass it
     a slice of at most `slice_tokens` padded tokens at a time, so a waiting request waits
-    for one slice, not for a whole batch of the run's --batch-tokens."""
+    for one slice, not for a whole batch of the run's --batch-tokens. `spread`, where given,
+    tells CTranslate2 whether to spread a call over its workers (False: other rounds keep
+    them busy)."""
 
     def __init__(
-        self, inner: TextGenerator, gate: Gate, urgent: bool, slice_tokens: int | None = None
+        self,
+        inner: TextGenerator,
+        gate: Gate,
+        urgent: bool,
+        slice_tokens: int | None = None,
+        spread: bool | None = None,
     ):
         self._inner, self._gate, self._urgent = inner, gate, urgent
         self._slice_tokens = None if urgent else slice_tokens
+        self._spread = {} if spread is None else {"spread": spread}
         self.location = inner.location
         self.max_input_tokens = inner.max_input_tokens
         self.backend = inner.backend
@@ -112,7 +126,7 @@ class GatedGenerator:
         its workers), letting waiting requests through in between."""
         if self._urgent:
             with self._gate.held(True):
-                done = list(self._inner.generate_batches(batches, settings))
+                done = list(self._inner.generate_batches(batches, settings, **self._spread))
             yield from done
             return
         for batch in batches:
@@ -173,9 +187,16 @@ class Engine:
                 else GatedGenerator(g, summary_gate, False)
             )
         )
+        # Rounds in flight at once: one per CTranslate2 worker on a CPU (each decodes a round
+        # alone; together they keep every core busy), one on a GPU or with torch.
+        self.lanes = max(1, getattr(translator, "workers", 1))
+        if not hasattr(translator, "generate_batches"):
+            self.lanes = 1
         self._pending: list[_Request] = []
         self._wake = threading.Condition()
         self._stopping = False
+        self._busy_lanes = 0
+        self._answered = 0  # requests answered since the last round began: they may return
         self._worker = threading.Thread(target=self._serve, name="translate-requests", daemon=True)
         self._worker.start()
 
@@ -218,24 +239,55 @@ class Engine:
         self._worker.join(timeout)
 
     def _serve(self) -> None:
-        recent = (0, 0)  # the sizes of the last two rounds
-        while True:
-            with self._wake:
-                self._wake.wait_for(lambda: self._pending or self._stopping)
-                if not self._pending:
-                    return
-                if recent[0] > 1:  # under concurrent load: the clients just answered return
-                    wanted = sum(recent)
+        with ThreadPoolExecutor(self.lanes, thread_name_prefix="translate-round") as lanes:
+            while True:
+                with self._wake:
                     self._wake.wait_for(
-                        lambda w=wanted: len(self._pending) >= w or self._stopping,
-                        GATHER_SECONDS,
+                        lambda: (
+                            (self._pending and self._busy_lanes < self.lanes)
+                            or (self._stopping and not self._pending)
+                        )
                     )
-                round_, self._pending = self._pending, []
-            recent = (len(round_), recent[0])
-            self._translate_round(round_)
+                    if not self._pending:
+                        return
+                    # Under concurrent load the clients just answered return: wait for them.
+                    if self._answered > 1:
+                        wanted = len(self._pending) + self._answered
+                        self._wake.wait_for(
+                            lambda w=wanted: len(self._pending) >= w or self._stopping,
+                            GATHER_SECONDS,
+                        )
+                    rounds = self._form_rounds()
+                for round_, spread in rounds:
+                    lanes.submit(self._run_round, round_, spread)
 
-    def _translate_round(self, round_: list[_Request]) -> None:
-        o = self.options
+    def _form_rounds(self) -> list[tuple[list[_Request], bool]]:
+        """The waiting requests as rounds for the free lanes (called holding `_wake`): one
+        round while another lane decodes; split evenly, in arrival order, between the free
+        lanes when all are free. A round spreads over the engine's workers only when it is
+        the only one."""
+        free = self.lanes - self._busy_lanes
+        count = min(free, len(self._pending)) if not self._busy_lanes else 1
+        size = -(-len(self._pending) // count)
+        rounds = [self._pending[i : i + size] for i in range(0, len(self._pending), size)]
+        self._pending, self._answered = [], 0
+        self._busy_lanes += len(rounds)
+        spread = self.lanes == 1 or len(rounds) == 1 and self._busy_lanes == 1
+        return [(round_, spread) for round_ in rounds]
+
+    def _run_round(self, round_: list[_Request], spread: bool) -> None:
+        try:
+            self._translate_round(round_, spread)
+        finally:
+            with self._wake:
+                self._busy_lanes -= 1
+                self._answered += len(round_)
+                self._wake.notify_all()
+
+    def _translate_round(self, round_: list[_Request], spread: bool = True) -> None:
+        o, translator = self.options, self._urgent_translator
+        if self.lanes > 1:  # each round on the workers it was given
+            translator = GatedGenerator(self.models.translator, self.gate, True, spread=spread)
         # A request whose caller has gone (its future cancelled) is not translated at all.
         round_ = [r for r in round_ if r.future.set_running_or_notify_cancel()]
         if not round_:
@@ -243,11 +295,10 @@ class Engine:
         try:
             texts = [text for request in round_ for text in request.texts]
             segmentations = [
-                segment_for_translation(self._urgent_translator, text, o.chunk_tokens)
-                for text in texts
+                segment_for_translation(translator, text, o.chunk_tokens) for text in texts
             ]
             results = translate_segmentations(
-                self._urgent_translator, segmentations, o.translation, o.batch_tokens
+                translator, segmentations, o.translation, o.batch_tokens
             )
         except BaseException as exc:  # every waiting caller hears of it; the worker lives on
             log.debug("a round of %d requests failed", len(round_), exc_info=True)

@@ -116,7 +116,7 @@ class CT2Seq2Seq:
         return generations
 
     def generate_batches(
-        self, batches: list[list[str]], settings: GenerationSettings
+        self, batches: list[list[str]], settings: GenerationSettings, spread: bool | None = None
     ) -> Iterator[list[Generation]]:
         """`generate_detailed` of each batch, yielded in order as each is done.
 
@@ -125,7 +125,11 @@ class CT2Seq2Seq:
         per batch would leave it idle until the other worker finished too (2 cores, the
         default run's 42 summary windows: 81.5 s queued against 98.6 s in calls; CTranslate2
         alone on all of them at once, 74.4 s). Each batch still decodes with its own options,
-        as a call of its own would, so its outputs do not depend on its neighbours."""
+        as a call of its own would, so its outputs do not depend on its neighbours.
+
+        `spread`: whether to cut the batches so that every worker gets a share; by default
+        when there are fewer batches than workers. False where other calls keep the other
+        workers busy (the service's overlapping request rounds)."""
         if not batches:
             return
         sources = [
@@ -135,7 +139,8 @@ class CT2Seq2Seq:
         jobs: list[tuple[int, list[list[str]], dict]] = []  # (batch, sub-batch, its options)
         # With a batch for every worker, each batch goes whole (within a worker's share of
         # the bounds): halves of batches would decode fewer inputs per step, for nothing.
-        spread = sum(1 for batch in sources if batch) < self.workers
+        if spread is None:
+            spread = sum(1 for batch in sources if batch) < self.workers
         for index, batch in enumerate(sources):
             if not batch:
                 continue
