@@ -834,6 +834,12 @@ def where_time_goes(level: dict) -> str | None:
     )
 
 
+def _call_name(size: str) -> str:
+    if size == "2x8":
+        return "2 calls of 8 at once, each on a worker of its own (two overlapping rounds)"
+    return f"{size} at once"
+
+
 def _num(value: float | None) -> str:
     return "" if value is None else f"{value:.0f}"
 
@@ -906,7 +912,7 @@ def render(data: dict, markdown: bool = False) -> str:
             lines.append(f"- translate serve, {c} client(s): {told}.")
     engine = data.get("engine", {})
     if engine.get("calls"):
-        calls = ", ".join(f"{n} at once {c['tokens_per_s']:.0f} tok/s "
+        calls = ", ".join(f"{_call_name(n)} {c['tokens_per_s']:.0f} tok/s "
                           f"({c['tokens_per_cpu_s']:.0f} tok/CPU-s)"
                           for n, c in engine["calls"].items())  # fmt: skip
         lines.append(
