@@ -151,6 +151,7 @@ def test_web_page_code_comes_out_as_markdown_code():
     assert "``` ```" not in text and "> make" not in text
 
 
+@pytest.mark.slow  # builds and runs the tiny models
 def test_end_to_end_code_stays_verbatim_and_quotes_stay_marked(tmp_path, model_args):
     (tmp_path / "anleitung.md").write_text(
         FRONT + "# Anleitung\n\nBauen Sie das Paket so:\n\n```\nmake   all  # 3 Schritte\n```\n\n"
@@ -174,6 +175,7 @@ def test_end_to_end_code_stays_verbatim_and_quotes_stay_marked(tmp_path, model_a
     assert "\n> " in reply  # the quote, translated, still marked as quoted
 
 
+@pytest.mark.slow  # builds and runs the tiny models
 def test_translateignore_leaves_known_refusals_alone_and_says_them_apart(tmp_path, model_args):
     (tmp_path / "brief.txt").write_text("Der Rat hat am Montag getagt.", encoding="utf-8")
     (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4\nnot really\n%%EOF\n")  # refused: corrupt

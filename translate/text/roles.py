@@ -67,7 +67,8 @@ def block_roles(text: str) -> list[str | None]:
         elif _ORIGINAL_MESSAGE.fullmatch(block.strip().split("\n", 1)[0].strip()):
             roles[index] = "quoted"
             quoting_rest = True
-        elif in_contents and _ITEM.match(line.lstrip(">\t ") or block):
+        # After any indent, a page break's form feed too (a line quoted by `>` was taken above).
+        elif in_contents and _ITEM.match(line.lstrip() or block):
             roles[index] = "contents"
     for index in range(len(spans) - 1):  # the line that introduces a quoted reply
         if roles[index] is None and roles[index + 1] == "quoted":
