@@ -95,7 +95,9 @@ def check(
     floor = MIN_LENGTH_RATIO.get(pair, DEFAULT_MIN_LENGTH_RATIO)
     if sentences <= 1 and _chars(source) < SHORT_SOURCE_CHARS:
         floor = min(floor, SHORT_MIN_LENGTH_RATIO)
-    if _chars(source) >= MIN_CHECKED_CHARS and ratio < floor:
+    if _chars(source) and not _chars(output):  # a short source's too, below the floor's reach
+        problems.append("nothing came out")
+    elif _chars(source) >= MIN_CHECKED_CHARS and ratio < floor:
         problems.append(f"{ratio:.0%} of the source's length")
     if restore_inline_code(source, output) is None:
         problems.append("inline code not kept as it is")
