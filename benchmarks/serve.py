@@ -796,6 +796,16 @@ def targets(data: dict) -> list[dict]:
                      f"{_ratio(ours[top], run)})",
             "met": ratio >= TARGETS["vs_run_tokens"],
         })  # fmt: skip
+        ceiling = max((c["tokens_per_s"] for n, c in engine.get("calls", {}).items()
+                       if n in (str(top), "2x8")), default=None)  # fmt: skip
+        if ceiling:
+            found[-1]["value"] += (
+                f". {top} one-sentence clients hold at most {top} sentences in the service at "
+                f"once; the engine alone, given {top} of them at once, reaches "
+                f"{ceiling:.0f} tok/s ({ceiling / run['tokens_per_s']:.2f}x the run's, which "
+                f"batches all {run.get('sentences', 'its')} sentences sorted by length): the "
+                f"service reaches {ours[top]['tokens_per_s'] / ceiling:.2f}x of that ceiling"
+            )
     return found
 
 
