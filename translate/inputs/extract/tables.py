@@ -61,7 +61,7 @@ def find_tables(
     rows[first:end] its rows. `gutter()` is the x between the page's columns of text, if it
     has two: a gap there with text on both sides is that, not a table's."""
     found: list[tuple[int, int, Table]] = []
-    index = 0
+    index = until = 0
     while index < len(rows):
         end = _run(rows, index)
         table = _table(rows[index:end]) if end - index >= 2 else None
@@ -72,8 +72,13 @@ def find_tables(
                 table = None
         if table is not None:
             found.append((index, end, table))
-        # A long run that is no table (two columns of prose) holds none either.
-        index = end if table is not None or end - index > 2 else index + 1
+        # A long run that is no table (two columns of prose) holds none either; but one whose
+        # gaps no two of its rows straddle (a caption with a note set right, above a table
+        # whose gaps its words fill) may hold one from its next row on. Not again inside it:
+        # runs nested in each other would be read over and over.
+        alone = end - index > 2 and index >= until and not _columns(rows[index:end])
+        until = end if alone else until
+        index = end if table is not None or (end - index > 2 and not alone) else index + 1
     return found
 
 
@@ -150,7 +155,7 @@ def _table(rows: list[Row]) -> Table | None:
     """The table these rows make, or None when they are two columns of prose."""
     # A column's edge has words on both sides in two rows at least: the wide spaces of one
     # justified line over a short one are no columns.
-    gaps = [g for g in _gaps(rows) if sum(_straddles(r, g) for r in rows) >= 2]
+    gaps = _columns(rows)
     if not gaps:
         return None
     bounds = [(a + b) / 2 for a, b in gaps]
@@ -163,6 +168,11 @@ def _table(rows: list[Row]) -> Table | None:
     if _prose(rows, cells, gaps) or _list(cells):
         return None
     return Table(_unwrapped(rows, cells), list(rows), gaps)
+
+
+def _columns(rows: list[Row]) -> list[tuple[float, float]]:
+    """The gaps of `rows` that two of them at least straddle: the edges of their columns."""
+    return [g for g in _gaps(rows) if sum(_straddles(r, g) for r in rows) >= 2]
 
 
 def _straddles(row: Row, gap: tuple[float, float]) -> bool:
