@@ -189,6 +189,7 @@ def _blocks(units: list[Unit]) -> list[str]:
     """Group rows into paragraphs, headings and list items, each joined into one line; a
     table or contents page is one block, and goes on from the last one over a page break."""
     rows = [u for u in units if isinstance(u, Row)]
+    body, levels, pitch, by_short = 0.0, {}, 0.0, False  # for a document of tables alone
     if rows:
         body = _body_size(rows)
         levels = _heading_levels(rows, body)

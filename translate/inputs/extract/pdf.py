@@ -186,7 +186,10 @@ def _words(text: str, charbox) -> list[Word]:
 
 def _close(current: Word | None, chars: list[str], words: list[Word]) -> None:
     if current is not None and chars:
-        current.text = "".join(chars)
+        # A character beyond the BMP, read one by one, comes as its two UTF-16 halves.
+        current.text = (
+            "".join(chars).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        )
         words.append(current)
     chars.clear()
     return None
