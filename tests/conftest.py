@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import pickle
 import shutil
@@ -40,6 +41,20 @@ SEED_DOC = Path(__file__).parent.parent / "seeds" / "000_be3c723829fc6d8c.txt"
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "translate-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was():
+    """A test that runs the CLI in this process gets the CLI's logging (cli/logs.py: the root
+    logger's handler replaced by one writing to stderr, our levels set): put it back, or the
+    tests after it find their own log records in what they read from stderr."""
+    names = ("", "translate", "transformers")
+    root = logging.getLogger()
+    handlers, levels = root.handlers[:], {n: logging.getLogger(n).level for n in names}
+    yield
+    root.handlers[:] = handlers
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(scope="session")
