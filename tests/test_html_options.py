@@ -19,7 +19,7 @@ PAGE = (
     "<p>Der Rat hat heute <b>lange</b> getagt und den Haushalt beschlossen.</p>"
     "<p>Die Stadt plant einen neuen Park am Fluss, der im Mai eröffnet wird.</p>"
     "</article></body></html>"
-).encode("utf-8")
+).encode()
 
 
 def test_trafilatura_gets_every_option_the_reader_relies_on(monkeypatch):

@@ -7,24 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.wordboxes import cells
 from translate.inputs.extract.layout import Word, _gutter, page_text
 from translate.inputs.extract.rows import group_rows
 
 
 def box(text: str, x0: float, x1: float, y: float, height: float = 10.0) -> Word:
     return Word(text, x0, x1, y, y + height)
-
-
-def cells(items: list[tuple[float, str]], y: float, size: float = 10.0) -> list[Word]:
-    """Words of each (x, text) cell on the baseline y: half an em per letter, spaces 0.3 em."""
-    out = []
-    for x, text in items:
-        left = x
-        for token in text.split():
-            width = 0.5 * size * len(token)
-            out.append(Word(token, left, left + width, y, y + size))
-            left += width + 0.3 * size
-    return out
 
 
 def gutter(*spans: list[tuple[float, float]]) -> float | None:

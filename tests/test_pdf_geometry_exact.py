@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.wordboxes import cells, row
 from translate.inputs.extract.joins import join_lines
 from translate.inputs.extract.rows import Row, Word, group_rows, is_marker, mark_break
 from translate.inputs.extract.tables import Table, find_tables
@@ -17,22 +18,6 @@ from translate.inputs.extract.toc import Contents, entry_title, find_contents
 
 def word(text: str, x0: float, x1: float, bottom: float = 0.0, top: float | None = None) -> Word:
     return Word(text, x0, x1, bottom, bottom + 10.0 if top is None else top)
-
-
-def cells(items: list[tuple[float, str]], y: float, size: float = 10.0) -> list[Word]:
-    """Words of each (x, text) cell on the baseline y: half an em per letter, spaces 0.3 em."""
-    out = []
-    for x, text in items:
-        left = x
-        for token in text.split():
-            width = 0.5 * size * len(token)
-            out.append(Word(token, left, left + width, y, y + size))
-            left += width + 0.3 * size
-    return out
-
-
-def row(items: list[tuple[float, str]], y: float, size: float = 10.0) -> Row:
-    return Row(cells(items, y, size))
 
 
 # ---------------------------------------------------------------- rows

@@ -8,25 +8,10 @@ as in test_pdf_geometry_exact.py.
 
 from __future__ import annotations
 
+from tests.wordboxes import row
 from translate.inputs.extract import tables
 from translate.inputs.extract.rows import Row, Word
 from translate.inputs.extract.tables import Table, find_tables
-
-
-def cells(items: list[tuple[float, str]], y: float, size: float = 10.0) -> list[Word]:
-    """Words of each (x, text) cell on the baseline y: half an em per letter, spaces 0.3 em."""
-    out = []
-    for x, text in items:
-        left = x
-        for token in text.split():
-            width = 0.5 * size * len(token)
-            out.append(Word(token, left, left + width, y, y + size))
-            left += width + 0.3 * size
-    return out
-
-
-def row(items: list[tuple[float, str]], y: float, size: float = 10.0) -> Row:
-    return Row(cells(items, y, size))
 
 
 def table_rows(lines: list[list[str]], xs=(50, 150, 250), top=800.0, step=12.0, size=10.0):
