@@ -43,17 +43,26 @@ def _isolated(monkeypatch, tmp_path):
     monkeypatch.setenv("TRANSLATE_CACHE", str(tmp_path / "translate-cache"))
 
 
+_LOGGERS = ("", "translate", "transformers")
+_LEVELS_AT_START = {name: logging.getLogger(name).level for name in _LOGGERS}
+
+
 @pytest.fixture(autouse=True)
-def _logging_as_it_was():
-    """A test that runs the CLI in this process gets the CLI's logging (cli/logs.py: the root
-    logger's handler replaced by one writing to stderr, our levels set): put it back, or the
-    tests after it find their own log records in what they read from stderr."""
-    names = ("", "translate", "transformers")
-    root = logging.getLogger()
-    handlers, levels = root.handlers[:], {n: logging.getLogger(n).level for n in names}
+def _no_cli_logging():
+    """The CLI run in this process sets up its logging (cli/logs.py: the root logger's
+    handlers replaced by one that writes to the current stderr, our levels set), and a test
+    after it would find its own log records in what it reads from stderr. Taken off before
+    each test (a module's fixture may have run the CLI) and after it."""
+    _drop_cli_logging()
     yield
-    root.handlers[:] = handlers
-    for name, level in levels.items():
+    _drop_cli_logging()
+
+
+def _drop_cli_logging() -> None:
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if type(h).__module__ == "translate.cli.logs"]:
+        root.removeHandler(handler)
+    for name, level in _LEVELS_AT_START.items():
         logging.getLogger(name).setLevel(level)
 
 
