@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wordboxes import cells, row
+from tests.wordboxes import BUDGET, cells, row, table_rows
 from translate.inputs.extract.joins import join_lines
 from translate.inputs.extract.rows import Row, Word, group_rows, is_marker, mark_break
 from translate.inputs.extract.tables import Table, find_tables
@@ -396,16 +396,6 @@ def test_a_contents_list_goes_on_over_the_next_page():
 # ---------------------------------------------------------------- tables
 
 
-def table_rows(lines: list[list[str]], xs=(50, 150, 250), top=800.0, step=12.0, size=10.0):
-    return [row(list(zip(xs, line)), top - step * i, size) for i, line in enumerate(lines)]
-
-
-BUDGET = [
-    ["Bereich", "Betrag", "Jahr"],
-    ["Posten 1", "7", "2024"],
-    ["Posten 2", "14", "2024"],
-    ["Posten 3", "21", "2025"],
-]
 
 
 def test_rows_with_the_same_white_gaps_are_a_table_of_their_cells():

@@ -8,22 +8,11 @@ as in test_pdf_geometry_exact.py.
 
 from __future__ import annotations
 
-from tests.wordboxes import row
+from tests.wordboxes import BUDGET, row, table_rows
 from translate.inputs.extract import tables
 from translate.inputs.extract.rows import Row, Word
 from translate.inputs.extract.tables import Table, find_tables
 
-
-def table_rows(lines: list[list[str]], xs=(50, 150, 250), top=800.0, step=12.0, size=10.0):
-    return [row(list(zip(xs, line)), top - step * i, size) for i, line in enumerate(lines)]
-
-
-BUDGET = [
-    ["Bereich", "Betrag", "Jahr"],
-    ["Posten 1", "7", "2024"],
-    ["Posten 2", "14", "2024"],
-    ["Posten 3", "21", "2025"],
-]
 PAIRS = [["Name", "Wert"], ["Anna", "12"], ["Bernd", "14"], ["Clara", "16"]]
 
 

@@ -20,3 +20,16 @@ def cells(items: list[tuple[float, str]], y: float, size: float = 10.0) -> list[
 
 def row(items: list[tuple[float, str]], y: float, size: float = 10.0) -> Row:
     return Row(cells(items, y, size))
+
+
+def table_rows(lines: list[list[str]], xs=(50, 150, 250), top=800.0, step=12.0, size=10.0):
+    """A table's rows, one line of cells each, `step` points apart from `top` down."""
+    return [row(list(zip(xs, line)), top - step * i, size) for i, line in enumerate(lines)]
+
+
+BUDGET = [
+    ["Bereich", "Betrag", "Jahr"],
+    ["Posten 1", "7", "2024"],
+    ["Posten 2", "14", "2024"],
+    ["Posten 3", "21", "2025"],
+]
