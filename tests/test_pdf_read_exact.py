@@ -88,29 +88,9 @@ def test_a_manual_reads_as_its_contents_list_then_its_chapters(tmp_path):
 
 @needs_font
 def test_a_paragraph_reads_on_past_a_footnote_at_its_pages_foot(tmp_path):
-    from tests.test_pdf_structure import _pdf
+    from tests.test_pdf_structure import footnote_at_a_page_foot_pdf
 
-    document = _pdf()
-    document.set_auto_page_break(False)
-    document.add_page()
-    document.set_font("DejaVu", size=11)
-    document.text(20, 30, "Alle Pakete des Archivs werden aus ihren Quellen neu gebaut, und")
-    document.set_xy(20, 32)
-    document.write(6, "zwar auch die Quellpakete")
-    document.char_vpos = "SUP"
-    document.write(6, "2")
-    document.char_vpos = "LINE"
-    document.write(6, " selbst, die")
-    document.set_xy(20, 272)
-    document.set_font("DejaVu", size=8)
-    document.char_vpos = "SUP"
-    document.write(5, "2")
-    document.char_vpos = "LINE"
-    document.write(5, "Für die Debian-Quellpakete gilt die DFSG, die")
-    document.text(20, 282, "Richtlinie für freie Software.")
-    document.add_page()
-    document.set_font("DejaVu", size=11)
-    document.text(20, 30, "jeden Tag geprüft werden.")
+    document = footnote_at_a_page_foot_pdf()
     assert read(bytes(document.output())) == (
         "Alle Pakete des Archivs werden aus ihren Quellen neu gebaut, und zwar auch die "
         "Quellpakete[^2] selbst, die jeden Tag geprüft werden.\n\n"

@@ -190,7 +190,8 @@ def test_footnote_markers_are_separated_and_kept_as_markdown_footnotes(minutes):
     assert "Für die Debian-Quellpakete gilt die DFSG." in blocks(minutes)
 
 
-def test_a_paragraph_goes_on_past_a_footnote_at_the_foot_of_its_page(tmp_path):
+def footnote_at_a_page_foot_pdf():
+    """A paragraph that goes on to the next page past footnote 2 at the foot of the first."""
     pdf = _pdf()
     pdf.set_auto_page_break(False)
     pdf.add_page()
@@ -212,6 +213,11 @@ def test_a_paragraph_goes_on_past_a_footnote_at_the_foot_of_its_page(tmp_path):
     pdf.add_page()
     pdf.set_font("DejaVu", size=11)
     pdf.text(20, 30, "jeden Tag geprüft werden.")
+    return pdf
+
+
+def test_a_paragraph_goes_on_past_a_footnote_at_the_foot_of_its_page(tmp_path):
+    pdf = footnote_at_a_page_foot_pdf()
     text = read(pdf.output(str(tmp_path / "fussnote.pdf")) or tmp_path / "fussnote.pdf")
     assert blocks(text) == [
         "Alle Pakete des Archivs werden aus ihren Quellen neu gebaut, und zwar auch die "
