@@ -75,6 +75,10 @@ def test_a_table_under_a_caption_with_a_note_set_right_is_found():
     # table, that is no table): the caption's run is looked into all the same.
     number = row([(500, "Seite"), (600, "3")], 830)
     assert spans(find_tables([number, *rows])) == [(2, 6)]
+    # The same under a title of its own: that short run, not at the page's top, must not
+    # count as one already looked into.
+    title = row([(50, "Haushalt")], 900)
+    assert spans(find_tables([title, number, *rows])) == [(3, 7)]
 
 
 def test_runs_nested_in_each_other_are_not_read_over_and_over(monkeypatch):
