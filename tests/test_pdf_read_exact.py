@@ -10,7 +10,14 @@ import pytest
 from tests import documents
 from tests.test_extract import CORPUS, FIRST_LINES, TITLE
 from tests.test_pdf_bombs import raw_pdf
-from tests.test_pdf_structure import AGENDA, VOTES, contents_pdf, lines_pdf, minutes_pdf
+from tests.test_pdf_structure import (
+    AGENDA,
+    AGENDA_LINES,
+    VOTES,
+    contents_pdf,
+    lines_pdf,
+    minutes_pdf,
+)
 from translate.errors import InputError
 from translate.inputs.extract import ocr, pdf
 from translate.inputs.extract.layout import Word
@@ -102,16 +109,7 @@ def test_a_paragraph_reads_on_past_a_footnote_at_its_pages_foot(tmp_path):
 def test_wrapped_list_items_and_a_date_after_a_wrapped_line_read_as_blocks(tmp_path):
     path = lines_pdf(
         tmp_path / "liste.pdf",
-        [
-            (0, "Die Tagesordnung:"),
-            (0, "3. Bericht über die Arbeit des Verkehrs-"),
-            (4.5, "ministeriums im vergangenen Geschäftsjahr"),
-            (0, "4. Verschiedenes"),
-            (0, "• Termine der nächsten Sitzungen und Arbeits-"),
-            (3, "gruppen im Herbst"),
-            (0, "Nach der langen Pause im Sommer trafen wir uns wieder am"),
-            (0, "5. Dezember im Rathaus."),
-        ],
+        AGENDA_LINES,
     )
     assert read(path.read_bytes()) == (
         "Die Tagesordnung:\n\n"

@@ -229,19 +229,23 @@ def test_a_paragraph_goes_on_past_a_footnote_at_the_foot_of_its_page(tmp_path):
     )
 
 
+# An agenda: wrapped, hyphenated list items, and a date after a wrapped line ((indent, text)).
+AGENDA_LINES = [
+    (0, "Die Tagesordnung:"),
+    (0, "3. Bericht über die Arbeit des Verkehrs-"),
+    (4.5, "ministeriums im vergangenen Geschäftsjahr"),
+    (0, "4. Verschiedenes"),
+    (0, "• Termine der nächsten Sitzungen und Arbeits-"),
+    (3, "gruppen im Herbst"),
+    (0, "Nach der langen Pause im Sommer trafen wir uns wieder am"),
+    (0, "5. Dezember im Rathaus."),
+]
+
+
 def test_a_hyphenated_word_in_a_wrapped_list_item_is_joined_and_items_stay_apart(tmp_path):
     path = lines_pdf(
         tmp_path / "liste.pdf",
-        [
-            (0, "Die Tagesordnung:"),
-            (0, "3. Bericht über die Arbeit des Verkehrs-"),
-            (4.5, "ministeriums im vergangenen Geschäftsjahr"),
-            (0, "4. Verschiedenes"),
-            (0, "• Termine der nächsten Sitzungen und Arbeits-"),
-            (3, "gruppen im Herbst"),
-            (0, "Nach der langen Pause im Sommer trafen wir uns wieder am"),
-            (0, "5. Dezember im Rathaus."),
-        ],
+        AGENDA_LINES,
     )
     assert blocks(read(path)) == [
         "Die Tagesordnung:",
